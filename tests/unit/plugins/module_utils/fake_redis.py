@@ -1,0 +1,201 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""A fake Redis/Sentinel server on a local ephemeral port, for unit tests."""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+from ansible_collections.hastack.redis.plugins.module_utils.resp import (
+    ConnectionClosed,
+    ErrorReply,
+    RedisError,
+    RespParser,
+    encode_value,
+)
+
+CLOSE = object()
+
+
+def info_text(sections):
+    """Render ``{section: {key: value}}`` like INFO does."""
+    lines = []
+    for name, values in sections.items():
+        lines.append('# %s' % name.capitalize())
+        for key, value in values.items():
+            lines.append('%s:%s' % (key, value))
+        lines.append('')
+    return '\r\n'.join(lines)
+
+
+MASTER_SERVER = {'redis_version': '7.0.15', 'redis_mode': 'standalone', 'run_id': 'a' * 40, 'uptime_in_seconds': '42', 'tcp_port': '6379'}
+VALKEY_SERVER = {'redis_version': '7.2.4', 'server_name': 'valkey', 'valkey_version': '8.0.1', 'redis_mode': 'standalone',
+                 'run_id': 'b' * 40, 'uptime_in_seconds': '7'}
+SENTINEL_SERVER = {'redis_version': '7.0.15', 'redis_mode': 'sentinel', 'run_id': 'c' * 40, 'uptime_in_seconds': '99'}
+MASTER_REPLICATION = {
+    'role': 'master', 'connected_slaves': '2',
+    'slave0': 'ip=10.0.0.12,port=6379,state=online,offset=1234,lag=0',
+    'slave1': 'ip=10.0.0.13,port=6380,state=wait_bgsave,offset=0,lag=1',
+    'master_replid': '1' * 40, 'master_repl_offset': '1234',
+}
+REPLICA_REPLICATION = {
+    'role': 'slave', 'master_host': '10.0.0.11', 'master_port': '6379', 'master_link_status': 'up',
+    'master_last_io_seconds_ago': '1', 'master_sync_in_progress': '0', 'slave_read_repl_offset': '1200',
+    'slave_repl_offset': '1200', 'slave_priority': '100', 'slave_read_only': '1', 'replica_announced': '1',
+    'connected_slaves': '0', 'master_replid': '1' * 40, 'master_repl_offset': '1200',
+}
+SENTINEL_MASTER_FIELDS = [
+    'name', 'mymaster', 'ip', '10.0.0.11', 'port', '6379', 'runid', 'a' * 40, 'flags', 'master',
+    'num-slaves', '1', 'num-other-sentinels', '2', 'quorum', '2', 'config-epoch', '3',
+]
+
+
+class Responder:
+    """Canned behaviour of a fake server.  Attributes may be changed while it runs."""
+
+    def __init__(self, server=None, replication=None, password=None, username=None, noperm=(), sentinel_masters=None,
+                 ckquorum=None, resp3=True):
+        self.server = dict(server or MASTER_SERVER)
+        #: INFO replication dicts served in turn; the last one is repeated
+        self.replication = list(replication or [MASTER_REPLICATION])
+        self.password = password
+        self.username = username
+        self.noperm = {c.upper() for c in noperm}
+        self.sentinel_masters = sentinel_masters or {}
+        self.ckquorum = ckquorum or ErrorReply('NOQUORUM 1 usable Sentinels. Not enough available Sentinels')
+        self.resp3 = resp3
+        self.info_calls = 0
+
+    def _auth(self, session, args):
+        user, password = (args[0], args[1]) if len(args) == 2 else ('default', args[0])
+        if self.password is None:
+            return ErrorReply('ERR AUTH <password> called without any password configured for the default user. '
+                              'Are you sure your configuration is correct?')
+        if password != self.password or user != (self.username or 'default'):
+            return ErrorReply('WRONGPASS invalid username-password pair or user is disabled.')
+        session['authed'] = True
+        return 'OK'
+
+    def reply(self, session, args):
+        """Return the Python reply for one command."""
+        name = args[0].upper()
+        if name == 'AUTH':
+            return self._auth(session, args[1:])
+        if name == 'HELLO':
+            if not self.resp3:
+                return ErrorReply("ERR unknown command 'HELLO'")
+            if len(args) > 2 and args[2].upper() == 'AUTH':
+                result = self._auth(session, args[3:5])
+                if isinstance(result, ErrorReply):
+                    return result
+            session['protocol'] = int(args[1])
+            return {'server': 'redis', 'version': '7.0.15', 'proto': int(args[1]), 'mode': 'standalone', 'role': 'master'}
+        if self.password is not None and not session.get('authed'):
+            return ErrorReply('NOAUTH Authentication required.')
+        if name in self.noperm:
+            return ErrorReply("NOPERM this user has no permissions to run the '%s' command" % name.lower())
+        if name == 'PING':
+            return 'PONG'
+        if name == 'INFO':
+            return self._info(args[1].lower() if len(args) > 1 else 'default')
+        if name == 'SENTINEL':
+            return self._sentinel(args[1].lower(), args[2:])
+        return ErrorReply("ERR unknown command '%s'" % args[0])
+
+    def _info(self, section):
+        if section == 'server':
+            return info_text({'server': self.server})
+        if section == 'replication':
+            self.info_calls += 1
+            current = self.replication[0] if len(self.replication) == 1 else self.replication.pop(0)
+            return info_text({'replication': current})
+        return info_text({'server': self.server})
+
+    def _sentinel(self, sub, args):
+        if self.server.get('redis_mode') != 'sentinel':
+            return ErrorReply("ERR unknown command 'SENTINEL'")
+        master = self.sentinel_masters.get(args[0]) if args else None
+        if sub == 'get-master-addr-by-name':
+            return None if master is None else [master['ip'], str(master['port'])]
+        if master is None:
+            return ErrorReply('ERR No such master with that name')
+        if sub == 'master':
+            return list(master['fields'])
+        if sub == 'ckquorum':
+            return self.ckquorum
+        return ErrorReply('ERR unknown sentinel subcommand')
+
+
+class FakeRedis:
+    """A threaded fake server on 127.0.0.1 driven by a handler.
+
+    ``handler(session, args)`` returns a Python value (encoded as RESP),
+    raw ``bytes`` (sent as-is), or :data:`CLOSE`.
+    ``on_connect(sock)`` may send a greeting or close immediately (return False).
+    """
+
+    def __init__(self, handler, on_connect=None, port=0):
+        self.handler = handler
+        self.on_connect = on_connect
+        self.received = []
+        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(('127.0.0.1', port))
+        self._listener.listen(16)
+        self._listener.settimeout(0.05)
+        self.port = self._listener.getsockname()[1]
+        self._stop = threading.Event()
+        self._threads = []
+        self._clients = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self):
+        while not self._stop.is_set():
+            try:
+                client, dummy = self._listener.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._clients.append(client)
+            thread = threading.Thread(target=self._session, args=(client,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _session(self, client):
+        client.settimeout(5)
+        session = {'protocol': 2}
+        try:
+            if self.on_connect is not None and self.on_connect(client) is False:
+                return
+            parser = RespParser(client.recv)
+            while not self._stop.is_set():
+                try:
+                    args = parser.read_reply()
+                except (ConnectionClosed, RedisError, OSError):
+                    return
+                self.received.append(args)
+                result = self.handler(session, [a if isinstance(a, str) else a.decode('latin-1') for a in args])
+                if result is CLOSE:
+                    return
+                data = result if isinstance(result, bytes) else encode_value(result, session['protocol'])
+                client.sendall(data)
+        except OSError:
+            return
+        finally:
+            client.close()
+
+    def stop(self):
+        """Stop accepting and close every connection."""
+        self._stop.set()
+        self._listener.close()
+        for client in self._clients:
+            try:
+                client.close()
+            except OSError:
+                pass
+        self._thread.join(2)
