@@ -1,0 +1,128 @@
+# hastack.redis - the one entry point for development, tests and the lab.
+#   make test                 lint + sanity + unit + integration + every Molecule scenario
+#   make molecule SCENARIO=x  one scenario (PLATFORMS="debian12 debian13" by default)
+#   make demo / demo-down     the lab, end to end
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+ifndef PYTHON
+PYTHON := $(shell command -v python3.11 || command -v python3)
+endif
+VENV := .venv
+VENV_STAMP := $(VENV)/.requirements-$(shell sha256sum requirements-dev.txt | cut -c1-12)
+CACHE := $(CURDIR)/.cache
+COLLECTIONS := $(CACHE)/collections
+COLLECTION_LINK := $(COLLECTIONS)/ansible_collections/hastack/redis
+SANITY_ROOT := $(CACHE)/sanity/ansible_collections/hastack/redis
+
+PLATFORMS ?= debian12 debian13
+SCENARIOS := $(sort $(notdir $(patsubst %/molecule.yml,%,$(wildcard molecule/*/molecule.yml))))
+SCENARIO ?= $(SCENARIOS)
+
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+export PYTHONPATH := $(COLLECTIONS)
+export HASTACK_CACHE_DIR := $(CACHE)
+export PY_COLORS := 0
+export ANSIBLE_FORCE_COLOR := 0
+export ANSIBLE_NOCOLOR := 1
+
+.PHONY: help
+help:
+	@echo "make test        lint, sanity, unit, integration and every Molecule scenario"
+	@echo "make lint        yamllint + ansible-lint (production profile)"
+	@echo "make sanity      ansible-test sanity (offline, no ignore file)"
+	@echo "make unit        Python unit tests"
+	@echo "make integration tests against real redis-server / redis-sentinel processes"
+	@echo "make molecule    Molecule scenarios: SCENARIO='$(SCENARIOS)' PLATFORMS='$(PLATFORMS)'"
+	@echo "make image       build the lab images (Debian 12, 13)"
+	@echo "make build       build the collection tarball"
+	@echo "make demo        the whole stack in the lab (demo-down removes it)"
+	@echo "make clean       remove the venv, caches, build output"
+
+# --- bootstrap --------------------------------------------------------------
+$(VENV_STAMP): requirements-dev.txt
+	@test -n "$(PYTHON)" || { echo "Python 3.11+ is required (python3.11 or python3 on PATH)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required, found $$($(PYTHON) --version)"; exit 1; }
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check --upgrade pip
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+.PHONY: venv
+venv: $(VENV_STAMP) $(COLLECTION_LINK)
+
+# Playbooks, Molecule and pytest find the checkout as hastack.redis through this link.
+$(COLLECTION_LINK):
+	mkdir -p $(dir $@)
+	ln -sfn ../../../.. $@
+
+.PHONY: docker
+docker:
+	@tools/ensure-docker.sh
+
+.PHONY: redis-binaries
+redis-binaries:
+	@command -v redis-server >/dev/null && command -v redis-sentinel >/dev/null || tools/install-host-packages.sh redis-server redis-sentinel redis-tools
+
+# --- checks -----------------------------------------------------------------
+.PHONY: lint
+lint: venv
+	yamllint -s .
+	ansible-lint
+
+.PHONY: sanity
+sanity: venv
+	@pip_version=$$(sed -n "s/.*pip='\([0-9.]*\)'.*/\1/p" $(VENV)/lib/python3.*/site-packages/ansible_test/_internal/python_requirements.py | head -n1); \
+	  cache=~/.ansible/test/cache/get_pip_$${pip_version//./_}.py; \
+	  if [ ! -f $$cache ] || grep -q "Offline stand-in" $$cache; then mkdir -p $$(dirname $$cache); cp tools/get_pip_standin.py $$cache; fi
+	rm -rf $(SANITY_ROOT)
+	mkdir -p $(SANITY_ROOT)
+	git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -P -t $(SANITY_ROOT)/
+	git -C $(SANITY_ROOT) init -q
+	cd $(SANITY_ROOT) && ansible-test sanity --venv --python 3.11 --color no --requirements
+
+.PHONY: unit
+unit: venv
+	python -m pytest -q --import-mode=importlib -p no:cacheprovider tests/unit
+
+.PHONY: integration
+integration: venv redis-binaries
+	python -m pytest -q --import-mode=importlib -p no:cacheprovider tests/integration
+
+.PHONY: image
+image: docker
+	tools/build-image.sh bookworm
+	tools/build-image.sh trixie
+
+.PHONY: molecule
+molecule: venv image
+	@for scenario in $(SCENARIO); do \
+	  for platform in $(PLATFORMS); do \
+	    echo "=== molecule test -s $$scenario on $$platform"; \
+	    LAB_PLATFORM=$$platform molecule test -s $$scenario || exit 1; \
+	  done; \
+	done
+
+.PHONY: test
+test: lint sanity unit integration molecule
+
+.PHONY: build
+build: venv
+	ansible-galaxy collection build --force --output-path $(CACHE)/build .
+
+.PHONY: demo
+demo:
+	@echo "make demo: not yet - the lab demo arrives with the site playbook (see README, 'Status')."
+	@exit 1
+
+.PHONY: demo-down
+demo-down:
+	@echo "make demo-down: nothing to remove yet."
+
+.PHONY: clean
+clean:
+	-for platform in $(PLATFORMS); do for scenario in $(SCENARIOS); do LAB_PLATFORM=$$platform $(VENV)/bin/molecule destroy -s $$scenario >/dev/null 2>&1; done; done
+	rm -rf $(VENV) $(CACHE) .ansible tests/output .pytest_cache .hypothesis

@@ -1,0 +1,60 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Tests of the address filters the roles' preflight checks rely on."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ansible_collections.hastack.redis.plugins.filter.ip import FilterModule, ip_in_network, ip_version
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("10.20.1.130", 4),
+        (" 10.20.1.130 ", 4),
+        ("fd00:20:1::130", 6),
+        ("::1", 6),
+        ("10.20.1.300", 0),
+        ("10.20.1.130/32", 0),
+        ("redis1", 0),
+        ("", 0),
+        (None, 0),
+        (10, 0),
+        (["10.20.1.130"], 0),
+    ],
+)
+def test_ip_version(value: object, expected: int) -> None:
+    assert ip_version(value) == expected
+
+
+@given(st.ip_addresses())
+def test_ip_version_matches_the_address_family(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> None:
+    assert ip_version(str(address)) == address.version
+
+
+@pytest.mark.parametrize(
+    ("value", "network", "expected"),
+    [
+        ("10.20.1.130", "10.20.1.0/24", True),
+        ("10.20.1.130", "10.20.1.1/24", True),
+        ("10.20.2.130", "10.20.1.0/24", False),
+        ("fd00:20:1::130", "fd00:20:1::/64", True),
+        ("10.20.1.130", "fd00:20:1::/64", False),
+        ("10.20.1.300", "10.20.1.0/24", False),
+        ("10.20.1.130", "not-a-network", False),
+        ("10.20.1.130", None, False),
+    ],
+)
+def test_ip_in_network(value: object, network: object, expected: bool) -> None:
+    assert ip_in_network(value, network) is expected
+
+
+def test_filters_are_registered() -> None:
+    assert set(FilterModule().filters()) == {"ip_version", "ip_in_network"}
