@@ -465,10 +465,13 @@ def validate_params(module):
         module.fail_json(msg='port must be between 1 and 65535, got %d' % port)
     if not params['expect_master']:
         return None
+    error = None
     try:
         return parse_address(params['expect_master'])
     except ValueError as exc:
-        module.fail_json(msg='invalid expect_master: %s; use host:port, for example 10.0.0.11:6379' % exc)
+        error = str(exc)
+    # fail outside the except block so that no traceback is attached to the result
+    module.fail_json(msg='invalid expect_master: %s; use host:port, for example 10.0.0.11:6379' % error)
     return None
 
 
@@ -503,7 +506,9 @@ def connection_factory(params):
 
 def failure_message(address, outcome, wait_timeout):
     """Build the fail_json message for an unsuccessful outcome."""
-    waited = ' after waiting %.1fs (%d probes)' % (outcome.elapsed, outcome.attempts) if wait_timeout > 0 else ''
+    waited = ''
+    if wait_timeout > 0 and outcome.attempts > 1:
+        waited = ' after waiting %.1fs (%d probes)' % (outcome.elapsed, outcome.attempts)
     if outcome.error is not None:
         text = 'probing %s failed%s: %s' % (address, waited, outcome.error.message)
         if outcome.mismatch:
