@@ -1,0 +1,88 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Galaxy tarball installs offline and its content works by FQCN."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tarfile
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = pathlib.Path(sys.executable).parent
+
+
+def _run(args: list[str], env: dict[str, str], cwd: pathlib.Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    tool = BIN / args[0]
+    command = [str(tool) if tool.exists() else args[0]] + args[1:]
+    result = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False)
+    if check and result.returncode != 0:
+        pytest.fail(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[pathlib.Path, pathlib.Path, dict[str, str]]:
+    """Build the tarball from the checkout and install it into an empty collections path."""
+    work = tmp_path_factory.mktemp("package")
+    collections = work / "collections"
+    env = dict(os.environ)
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(collections)
+    env.pop("PYTHONPATH", None)
+    env["ANSIBLE_NOCOLOR"] = "1"
+    _run(["ansible-galaxy", "collection", "build", "--output-path", str(work), str(ROOT)], env, work)
+    version = yaml.safe_load((ROOT / "galaxy.yml").read_text(encoding="utf-8"))["version"]
+    tarball = work / f"hastack-redis-{version}.tar.gz"
+    assert tarball.is_file()
+    _run(["ansible-galaxy", "collection", "install", "--offline", "-p", str(collections), str(tarball)], env, work)
+    return tarball, collections / "ansible_collections" / "hastack" / "redis", env
+
+
+def test_tarball_carries_the_collection_and_no_development_files(installed: tuple[pathlib.Path, pathlib.Path, dict[str, str]]) -> None:
+    tarball, _, _ = installed
+    with tarfile.open(tarball) as archive:
+        names = set(archive.getnames())
+    for expected in ("MANIFEST.json", "FILES.json", "meta/runtime.yml", "roles/vip_bind/tasks/main.yml",
+                     "plugins/modules/redis_probe.py", "playbooks/site.yml", "README.md", "LICENSE"):
+        assert expected in names, f"{expected} missing from the tarball"
+    leaked = sorted(name for name in names if name.split("/")[0] in {
+        ".venv", ".cache", ".ci", ".git", ".ansible", "molecule", "tools", "Makefile", "requirements-dev.txt", "tests"})
+    assert not leaked, f"development files in the tarball: {leaked[:10]}"
+
+
+def test_roles_and_playbooks_resolve_by_fqcn(installed: tuple[pathlib.Path, pathlib.Path, dict[str, str]], tmp_path: pathlib.Path) -> None:
+    _, path, env = installed
+    assert (path / "roles" / "vip_bind" / "meta" / "argument_specs.yml").is_file()
+    _run(["ansible-playbook", "-i", "localhost,", "--syntax-check", "hastack.redis.site"], env, tmp_path)
+    doc = _run(["ansible-doc", "-t", "role", "--json", "hastack.redis.vip_bind"], env, tmp_path)
+    assert "vip_bind_method" in json.loads(doc.stdout)["hastack.redis.vip_bind"]["entry_points"]["main"]["options"]
+
+
+def test_module_and_filters_run_from_the_installed_collection(installed: tuple[pathlib.Path, pathlib.Path, dict[str, str]], tmp_path: pathlib.Path) -> None:
+    _, _, env = installed
+    doc = _run(["ansible-doc", "--json", "hastack.redis.redis_probe"], env, tmp_path)
+    assert "expect_role" in json.loads(doc.stdout)["hastack.redis.redis_probe"]["doc"]["options"]
+    filtered = _run(["ansible", "localhost", "-c", "local", "-i", "localhost,", "-m", "ansible.builtin.debug",
+                     "-a", "msg={{ '10.20.1.130' | hastack.redis.ip_version }}"], env, tmp_path)
+    assert '"msg": 4' in filtered.stdout
+    # Nothing listens on port 1: the module must run and fail cleanly, naming the address.
+    probe = _run(["ansible", "localhost", "-c", "local", "-i", "localhost,", "-m", "hastack.redis.redis_probe",
+                  "-e", f"ansible_python_interpreter={sys.executable}",
+                  "-a", "host=127.0.0.1 port=1 connect_timeout=2"], env, tmp_path, check=False)
+    assert probe.returncode != 0
+    assert "127.0.0.1:1" in probe.stdout
+    assert "Traceback" not in probe.stdout + probe.stderr
+
+
+def test_checkout_is_not_on_the_collections_path(installed: tuple[pathlib.Path, pathlib.Path, dict[str, str]]) -> None:
+    _, path, env = installed
+    assert env["ANSIBLE_COLLECTIONS_PATH"] == str(path.parents[2])
+    assert shutil.which("ansible-galaxy", path=str(BIN)) is not None
