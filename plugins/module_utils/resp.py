@@ -329,16 +329,16 @@ class RespParser:
     def _read_value(self, depth):
         if depth > self._limits.max_depth:
             raise self._error(ProtocolError, 'reply nested deeper than %d levels' % self._limits.max_depth)
-        line = self._read_line()
+        while not self.has_buffered_data():
+            self._fill()
         self._in_reply = True
-        if not line:
-            raise self._error(ProtocolError, 'empty protocol line; %s' % _NOT_RESP_HINT)
-        marker = line[:1]
-        rest = line[1:]
-        handler = self._HANDLERS.get(marker)
+        # check the type byte before waiting for a full line: a peer that is not
+        # a Redis server (HTTP, SSH banner...) is reported as such at once
+        handler = self._HANDLERS.get(bytes(self._buf[self._pos:self._pos + 1]))
         if handler is None:
-            raise self._error(ProtocolError, 'unexpected reply %s; %s' % (_preview(line), _NOT_RESP_HINT))
-        return handler(self, rest, depth)
+            raise self._error(ProtocolError, 'unexpected reply %s; %s' % (_preview(self._buf[self._pos:self._pos + 41]), _NOT_RESP_HINT))
+        line = self._read_line()
+        return handler(self, line[1:], depth)
 
     def _simple_string(self, rest, depth):
         return self._line_text(rest)
