@@ -94,8 +94,9 @@ integration: venv redis-binaries
 
 .PHONY: image
 image: docker
-	tools/build-image.sh bookworm
-	tools/build-image.sh trixie
+	@command -v debootstrap >/dev/null || [ "$$(id -u)" != 0 ] || tools/install-host-packages.sh debootstrap
+	@pids=(); for suite in bookworm trixie; do tools/build-image.sh $$suite & pids+=($$!); done; \
+	  status=0; for pid in "$${pids[@]}"; do wait $$pid || status=1; done; exit $$status
 
 .PHONY: molecule
 molecule: venv image

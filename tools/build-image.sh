@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Build the lab image for one Debian release: systemd as PID 1 plus python3,
 # nothing else from the stack (roles install their own packages).
-# Built from debian:<release> when that image is present or can be pulled,
-# otherwise from a debootstrap minbase rootfs imported into Docker.
+# Built from debian:<release> when that image is present (or, with
+# LAB_PULL_BASE=1, can be pulled from the configured registry), otherwise from a
+# debootstrap minbase rootfs of the Debian mirror apt already uses.
 # Rebuilt only when this recipe changes (the recipe hash is an image label).
 #
 # usage: tools/build-image.sh bookworm|trixie
@@ -38,7 +39,8 @@ build_dir="$(mktemp -d)"
 trap 'rm -rf "$build_dir"' EXIT
 
 base=""
-if docker image inspect "debian:${suite}" >/dev/null 2>&1 || docker pull -q "debian:${suite}" >/dev/null 2>&1; then
+if docker image inspect "debian:${suite}" >/dev/null 2>&1 \
+    || { [[ "${LAB_PULL_BASE:-0}" == 1 ]] && docker pull -q "debian:${suite}" >/dev/null 2>&1; }; then
     base="debian:${suite}"
 fi
 

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import typing as t
 
 import pytest
 import yaml
@@ -29,8 +30,16 @@ def _run(args: list[str], env: dict[str, str], cwd: pathlib.Path, check: bool = 
     return result
 
 
+class Installed(t.NamedTuple):
+    """The built tarball, where it was installed, and the environment that sees only that copy."""
+
+    tarball: pathlib.Path
+    path: pathlib.Path
+    env: dict[str, str]
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[pathlib.Path, pathlib.Path, dict[str, str]]:
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     """Build the tarball from the checkout and install it into an empty collections path."""
     work = tmp_path_factory.mktemp("package")
     collections = work / "collections"
@@ -43,12 +52,11 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[pathlib.Path, p
     tarball = work / f"hastack-redis-{version}.tar.gz"
     assert tarball.is_file()
     _run(["ansible-galaxy", "collection", "install", "--offline", "-p", str(collections), str(tarball)], env, work)
-    return tarball, collections / "ansible_collections" / "hastack" / "redis", env
+    return Installed(tarball, collections / "ansible_collections" / "hastack" / "redis", env)
 
 
-def test_tarball_carries_the_collection_and_no_development_files(installed: tuple[pathlib.Path, pathlib.Path, dict[str, str]]) -> None:
-    tarball, _, _ = installed
-    with tarfile.open(tarball) as archive:
+def test_tarball_carries_the_collection_and_no_development_files(installed: Installed) -> None:
+    with tarfile.open(installed.tarball) as archive:
         names = set(archive.getnames())
     for expected in ("MANIFEST.json", "FILES.json", "meta/runtime.yml", "roles/vip_bind/tasks/main.yml",
                      "plugins/modules/redis_probe.py", "playbooks/site.yml", "README.md", "LICENSE"):
@@ -58,16 +66,16 @@ def test_tarball_carries_the_collection_and_no_development_files(installed: tupl
     assert not leaked, f"development files in the tarball: {leaked[:10]}"
 
 
-def test_roles_and_playbooks_resolve_by_fqcn(installed: tuple[pathlib.Path, pathlib.Path, dict[str, str]], tmp_path: pathlib.Path) -> None:
-    _, path, env = installed
+def test_roles_and_playbooks_resolve_by_fqcn(installed: Installed, tmp_path: pathlib.Path) -> None:
+    path, env = installed.path, installed.env
     assert (path / "roles" / "vip_bind" / "meta" / "argument_specs.yml").is_file()
     _run(["ansible-playbook", "-i", "localhost,", "--syntax-check", "hastack.redis.site"], env, tmp_path)
     doc = _run(["ansible-doc", "-t", "role", "--json", "hastack.redis.vip_bind"], env, tmp_path)
     assert "vip_bind_method" in json.loads(doc.stdout)["hastack.redis.vip_bind"]["entry_points"]["main"]["options"]
 
 
-def test_module_and_filters_run_from_the_installed_collection(installed: tuple[pathlib.Path, pathlib.Path, dict[str, str]], tmp_path: pathlib.Path) -> None:
-    _, _, env = installed
+def test_module_and_filters_run_from_the_installed_collection(installed: Installed, tmp_path: pathlib.Path) -> None:
+    env = installed.env
     doc = _run(["ansible-doc", "--json", "hastack.redis.redis_probe"], env, tmp_path)
     assert "expect_role" in json.loads(doc.stdout)["hastack.redis.redis_probe"]["doc"]["options"]
     filtered = _run(["ansible", "localhost", "-c", "local", "-i", "localhost,", "-m", "ansible.builtin.debug",
@@ -82,7 +90,7 @@ def test_module_and_filters_run_from_the_installed_collection(installed: tuple[p
     assert "Traceback" not in probe.stdout + probe.stderr
 
 
-def test_checkout_is_not_on_the_collections_path(installed: tuple[pathlib.Path, pathlib.Path, dict[str, str]]) -> None:
-    _, path, env = installed
+def test_checkout_is_not_on_the_collections_path(installed: Installed) -> None:
+    path, env = installed.path, installed.env
     assert env["ANSIBLE_COLLECTIONS_PATH"] == str(path.parents[2])
     assert shutil.which("ansible-galaxy", path=str(BIN)) is not None
