@@ -20,7 +20,6 @@ from ansible_collections.hastack.redis.plugins.module_utils.resp import (
     ServerError,
     TlsError,
     format_address,
-    parse_info,
 )
 
 

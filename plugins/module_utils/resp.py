@@ -252,7 +252,6 @@ class RespParser:
                               if self.has_buffered_data() or self._in_reply else 'connection closed by the peer')
         self._buf += data
 
-
     def at_boundary(self):
         """True when no partial reply is pending (clean end of stream)."""
         return not self._in_reply and not self.has_buffered_data()

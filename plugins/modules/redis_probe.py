@@ -17,7 +17,7 @@ description:
     or a Sentinel reports an expected master address (for example after a failover).
   - The module never changes anything. It only needs the Python standard library on the managed host.
 author:
-  - hastack.redis contributors
+  - hastack.redis contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:

@@ -147,6 +147,8 @@ def test_playbook_topology_auth_and_tls(cluster, auth_server, tls_server, tls_fi
     sentinel1, sentinel2 = cluster['sentinels'][:2]
     tls_ok = dict(port=tls_server.port, tls=True, tls_ca_cert=tls_files['ca.crt'],
                   tls_client_cert=tls_files['client.crt'], tls_client_key=tls_files['client.key'])
+    wrong_ca = dict(tls_ok)
+    wrong_ca['tls_ca_cert'] = tls_files['other-ca.crt']
     refused_port = free_port()
     tasks = [
         probe_task('replica follows master', port=replica.port, expect_role='replica', expect_master=master.address),
@@ -163,8 +165,8 @@ def test_playbook_topology_auth_and_tls(cluster, auth_server, tls_server, tls_fi
         probe_task('HTTP server', True, port=http_server),
         probe_task('TLS with client certificate', **tls_ok),
         probe_task('TLS with SNI name', tls_server_name='localhost', **tls_ok),
-        probe_task('TLS wrong CA', True, **dict(tls_ok, tls_ca_cert=tls_files['other-ca.crt'])),
-        probe_task('TLS wrong server name', True, **dict(tls_ok, tls_server_name='wrong.example.com')),
+        probe_task('TLS wrong CA', True, **wrong_ca),
+        probe_task('TLS wrong server name', True, tls_server_name='wrong.example.com', **tls_ok),
         probe_task('TLS without client certificate', True, port=tls_server.port, tls=True, tls_ca_cert=tls_files['ca.crt']),
         probe_task('plain text to TLS port', True, port=tls_server.port, read_timeout=2),
         probe_task('replica is not master', True, port=replica.port, expect_role='master', wait_timeout=0.5),

@@ -27,6 +27,9 @@ def fake_server():
     yield start
     for server in servers:
         server.stop()
+    errors = [error for server in servers for error in server.errors]
+    if errors:
+        raise AssertionError('fake server handler failed: %r' % (errors,))
 
 
 @pytest.fixture

@@ -141,6 +141,8 @@ class FakeRedis:
         self.handler = handler
         self.on_connect = on_connect
         self.received = []
+        #: unexpected exceptions raised by the handler
+        self.errors = []
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(('127.0.0.1', port))
@@ -167,27 +169,32 @@ class FakeRedis:
             thread.start()
 
     def _session(self, client):
-        client.settimeout(5)
-        session = {'protocol': 2}
         try:
-            if self.on_connect is not None and self.on_connect(client) is False:
-                return
-            parser = RespParser(client.recv)
-            while not self._stop.is_set():
-                try:
-                    args = parser.read_reply()
-                except (ConnectionClosed, RedisError, OSError):
-                    return
-                self.received.append(args)
-                result = self.handler(session, [a if isinstance(a, str) else a.decode('latin-1') for a in args])
-                if result is CLOSE:
-                    return
-                data = result if isinstance(result, bytes) else encode_value(result, session['protocol'])
-                client.sendall(data)
+            client.settimeout(5)
+            self._converse(client)
         except OSError:
             return
+        except Exception as exc:  # pylint: disable=broad-except  # keep a failing handler visible to the test
+            self.errors.append(exc)
         finally:
             client.close()
+
+    def _converse(self, client):
+        session = {'protocol': 2}
+        if self.on_connect is not None and self.on_connect(client) is False:
+            return
+        parser = RespParser(client.recv)
+        while not self._stop.is_set():
+            try:
+                args = parser.read_reply()
+            except (ConnectionClosed, RedisError):
+                return
+            self.received.append(args)
+            result = self.handler(session, [a if isinstance(a, str) else a.decode('latin-1') for a in args])
+            if result is CLOSE:
+                return
+            data = result if isinstance(result, bytes) else encode_value(result, session['protocol'])
+            client.sendall(data)
 
     def stop(self):
         """Stop accepting and close every connection."""
