@@ -16,6 +16,7 @@ from ansible_collections.hastack.redis.plugins.module_utils.resp import (
     AuthenticationError,
     NoAuthError,
     NoPermissionError,
+    ProtocolError,
     RedisError,
     ServerError,
     TlsError,
@@ -145,6 +146,9 @@ def probe_server(conn):
         result['role'] = 'sentinel'
         return result
     result.update(replication_state(conn.info('replication')))
+    if result['role'] not in ('master', 'replica'):
+        raise ProtocolError('INFO replication reports no usable role (%r); is this a Redis/Valkey server?'
+                            % (result['role'],), conn.host, conn.port)
     return result
 
 
@@ -238,6 +242,15 @@ def check_expectations(state, expect_role=None, expect_master=None):
     return 'replica follows %s, expected %s' % (format_address(state.get('master_host'), state.get('master_port')), wanted)
 
 
+def _checked_probe(probe, conn):
+    """Run ``probe(conn)``; report replies of an unexpected shape as a ProtocolError."""
+    try:
+        return probe(conn)
+    except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise ProtocolError('unexpected reply content (%s: %s); is this a Redis/Valkey server or Sentinel?'
+                            % (type(exc).__name__, exc), conn.host, conn.port) from None
+
+
 class ProbeOutcome:
     """Result of :func:`probe_until`: final state, mismatch reason, last error and counters."""
 
@@ -273,7 +286,7 @@ def probe_until(connect, probe, expect_role=None, expect_master=None, wait_timeo
             try:
                 if conn is None:
                     conn = connect()
-                outcome.state = probe(conn)
+                outcome.state = _checked_probe(probe, conn)
                 outcome.error = None
                 outcome.mismatch = check_expectations(outcome.state, expect_role, expect_master)
                 if outcome.mismatch is None:

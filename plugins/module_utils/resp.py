@@ -802,6 +802,13 @@ class RedisConnection:
         else:
             self.command('AUTH', self._password)
 
+    def _scrub(self, exc):
+        """Remove the password from an error message, should a peer ever echo it."""
+        if self._password and self._password in exc.message:
+            exc.message = exc.message.replace(self._password, '********')
+            exc.args = (exc.message,)
+        return exc
+
     def close(self):
         """Close the socket (safe to call several times)."""
         sock, self._sock, self._parser = self._sock, None, None
@@ -857,15 +864,15 @@ class RedisConnection:
         try:
             self._send(payload)
             reply = self._read_reply()
-        except RedisError:
+        except RedisError as exc:
             self.close()
-            raise
+            raise self._scrub(exc)
         except BaseException:
             self.close()
             raise
         if isinstance(reply, ErrorReply):
             name = _to_bytes(args[0]).decode('utf-8', 'replace').upper()
-            raise classify_error(reply.message, self.host, self.port, command=name)
+            raise self._scrub(classify_error(reply.message, self.host, self.port, command=name))
         return reply
 
     def ping(self):

@@ -39,9 +39,8 @@ REDIS_SERVER = _binary('redis-server')
 REDIS_SENTINEL = _binary('redis-sentinel')
 OPENSSL = _binary('openssl')
 
-if REDIS_SERVER is None:
-    pytest.skip('redis-server is not installed (apt-get install redis-server redis-sentinel); '
-                'the live integration tests need real Redis processes', allow_module_level=True)
+SKIP_REASON = ('redis-server is not installed (apt-get install redis-server redis-sentinel); '
+               'the live redis_probe tests need real Redis processes')
 
 _used_ports = set()
 
@@ -152,6 +151,8 @@ class Processes:
 
 @pytest.fixture(scope='session')
 def processes(tmp_path_factory):
+    if REDIS_SERVER is None:
+        pytest.skip(SKIP_REASON)
     registry = Processes(tmp_path_factory.mktemp('redis'))
     yield registry
     registry.stop_all()

@@ -28,11 +28,15 @@ from ansible_collections.hastack.redis.tests.integration.conftest import (
     MASTER_NAME,
     PROBE_PASSWORD,
     PROBE_USER,
+    REDIS_SERVER,
     REQUIRE_PASSWORD,
+    SKIP_REASON,
     free_port,
     sentinel_master,
     wait_until,
 )
+
+pytestmark = pytest.mark.skipif(REDIS_SERVER is None, reason=SKIP_REASON)
 
 SECRETS = (PROBE_PASSWORD, REQUIRE_PASSWORD, 'Wrong-Pw-1234')
 

@@ -139,3 +139,17 @@ def test_probe_until_single_probe():
     clock = FakeClock()
     outcome = probe_until(FakeConn, lambda conn: {'role': 'master'}, expect_role='replica', clock=clock, sleep=clock.sleep)
     assert outcome.attempts == 1 and not outcome.ok
+
+
+def test_probe_until_reports_odd_replies_as_protocol_errors():
+    clock = FakeClock()
+
+    class Conn(FakeConn):
+        host, port = '10.0.0.1', 6379
+
+    def probe(conn):
+        return {}['missing']
+
+    outcome = probe_until(Conn, probe, clock=clock, sleep=clock.sleep)
+    assert outcome.error.kind == 'protocol'
+    assert str(outcome.error).startswith('10.0.0.1:6379: unexpected reply content')

@@ -335,3 +335,22 @@ def test_check_mode_is_supported(fake_server):
     server = fake_server(Responder())
     failed, result = run({'port': server.port, '_ansible_check_mode': True})
     assert not failed and result['changed'] is False
+
+
+@pytest.mark.parametrize('reply', [42, [], 'not info at all', {'a': 1}])
+def test_odd_replies_fail_cleanly(fake_server, reply):
+    server = fake_server(lambda session, args: reply)
+    failed, result = run({'port': server.port, 'password': None})
+    assert failed
+    assert_clean_failure(result, server.port)
+    assert result['error_kind'] == 'protocol'
+
+
+@pytest.mark.parametrize('reply', [42, ['only-host'], ErrorReply('ERR weird')])
+def test_odd_sentinel_replies_fail_cleanly(fake_server, reply):
+    responder = Responder(server=SENTINEL_SERVER)
+    responder._sentinel = lambda sub, args: reply
+    server = fake_server(responder)
+    failed, result = run({'mode': 'sentinel', 'port': server.port, 'master_name': 'mymaster'})
+    assert failed
+    assert_clean_failure(result, server.port)
