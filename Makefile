@@ -63,9 +63,12 @@ $(COLLECTION_LINK):
 docker:
 	@tools/ensure-docker.sh
 
-.PHONY: redis-binaries
-redis-binaries:
-	@command -v redis-server >/dev/null && command -v redis-sentinel >/dev/null || tools/install-host-packages.sh redis-server redis-sentinel redis-tools
+# Real daemons the integration tests start on loopback (never as services).
+HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl
+.PHONY: host-packages
+host-packages:
+	@missing=""; for pair in $(HOST_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
+	  if [ -n "$$missing" ]; then tools/install-host-packages.sh $$missing; fi
 
 # --- checks -----------------------------------------------------------------
 .PHONY: lint
@@ -89,7 +92,7 @@ unit: venv
 	python -m pytest -q --import-mode=importlib -p no:cacheprovider tests/unit
 
 .PHONY: integration
-integration: venv redis-binaries
+integration: venv host-packages
 	python -m pytest -q --import-mode=importlib -p no:cacheprovider tests/integration
 
 .PHONY: image
