@@ -1,0 +1,254 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The haproxy role's real haproxy.cfg, run by a real HAProxy in front of real Redis and Sentinels on 127.0.0.1.
+
+Proves: clients reach only the master; after a failover they reach the new master; a server that says
+role:master while the Sentinels name another gets no client; with no eligible server connections are closed;
+the stats page needs credentials; the Prometheus endpoint answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.hastack.redis.tests.integration import haproxy_lab as lab
+
+ROLE = Path(__file__).resolve().parents[2] / 'roles' / 'haproxy'
+HAPROXY = lab.binary('haproxy')
+REDIS_SERVER = lab.binary('redis-server')
+REDIS_SENTINEL = lab.binary('redis-sentinel')
+MASTER_NAME = 'mymaster'
+CHECK_USER, CHECK_PASSWORD = 'haproxy', 'Check pw "with" $pace'
+SENTINEL_PASSWORD = 'Sentinel-Pw-77'
+STATS_PASSWORD = 'Stats-Pw-42'
+
+pytestmark = pytest.mark.skipif(
+    None in (HAPROXY, REDIS_SERVER, REDIS_SENTINEL),
+    reason='haproxy, redis-server and redis-sentinel must be installed (apt-get install haproxy redis-server redis-sentinel)')
+
+
+def _ansible_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        'ANSIBLE_HOME': str(home), 'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'), 'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable, 'ANSIBLE_RETRY_FILES_ENABLED': '0',
+    })
+    env.pop('ANSIBLE_CONFIG', None)
+    return env
+
+
+def _playbook(workdir: Path, name: str, play: list[dict], extra_vars: dict, tags: str | None = None) -> subprocess.CompletedProcess:
+    (workdir / (name + '.yml')).write_text(json.dumps(play))
+    (workdir / (name + '.json')).write_text(json.dumps(extra_vars))
+    argv = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+            str(workdir / (name + '.yml')), '-e', '@' + str(workdir / (name + '.json'))]
+    if tags:
+        argv += ['--tags', tags]
+    return subprocess.run(argv, env=_ansible_env(workdir), cwd=str(workdir), capture_output=True, text=True, timeout=120, check=False)
+
+
+def render(workdir: Path, extra_vars: dict) -> subprocess.CompletedProcess:
+    """Render the role's template with its defaults and internal vars, validated by haproxy -c like the role does."""
+    play = [{'hosts': 'localhost', 'gather_facts': False,
+             'vars_files': [str(ROLE / 'defaults' / 'main.yml'), str(ROLE / 'vars' / 'main.yml')],
+             'tasks': [{'name': 'Render haproxy.cfg', 'ansible.builtin.template': {
+                 'src': str(ROLE / 'templates' / 'haproxy.cfg.j2'), 'dest': str(workdir / 'haproxy.cfg'),
+                 'mode': '0600', 'validate': HAPROXY + ' -c -f %s'}}]}]
+    return _playbook(workdir, 'render', play, extra_vars)
+
+
+class Lab:
+    """Master, replica, three Sentinels with requirepass, and HAProxy, all on 127.0.0.1."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.ports: set[int] = set()
+        self.procs: list[lab.Process] = []
+        self.redis_ports = [lab.free_port(self.ports) for _index in range(2)]
+        self.sentinel_ports = [lab.free_port(self.ports) for _index in range(3)]
+        self.frontend_port = lab.free_port(self.ports)
+        self.stats_port = lab.free_port(self.ports)
+        self.socket = workdir / 'admin.sock'
+        self.redis: dict[int, lab.Process] = {}
+
+    def start_redis(self, port: int, *extra: str, acl: tuple[str, ...] = ('+@all',)) -> lab.Process:
+        directory = self.workdir / ('redis%d' % port)
+        directory.mkdir(exist_ok=True)
+        argv = [REDIS_SERVER, '--port', str(port), '--bind', lab.HOST, '--save', '', '--appendonly', 'no',
+                '--dir', str(directory), '--user', 'default', 'on', 'nopass', '~*', '&*', *acl,
+                '--user', CHECK_USER, 'on', '>' + CHECK_PASSWORD, '+ping', '+info', *extra]
+        proc = lab.Process('redis%d' % port, argv, directory)
+        self.procs.append(proc)
+        self.redis[port] = proc
+        lab.wait_until(lambda: lab.Client(port).command('PING') == 'PONG', 10, 'redis on %d did not start' % port)
+        return proc
+
+    def start_sentinel(self, port: int) -> None:
+        directory = self.workdir / ('sentinel%d' % port)
+        directory.mkdir(exist_ok=True)
+        (directory / 'sentinel.conf').write_text('\n'.join([
+            'port %d' % port, 'bind %s' % lab.HOST, 'dir %s' % directory,
+            'requirepass %s' % SENTINEL_PASSWORD, 'sentinel sentinel-pass %s' % SENTINEL_PASSWORD,
+            'sentinel monitor %s %s %d 2' % (MASTER_NAME, lab.HOST, self.redis_ports[0]),
+            'sentinel down-after-milliseconds %s 1000' % MASTER_NAME,
+            'sentinel failover-timeout %s 4000' % MASTER_NAME, '']))
+        self.procs.append(lab.Process('sentinel%d' % port, [REDIS_SENTINEL, str(directory / 'sentinel.conf')], directory))
+
+    def sentinel(self, port: int) -> lab.Client:
+        client = lab.Client(port)
+        client.command('AUTH', SENTINEL_PASSWORD)
+        return client
+
+    def vars(self) -> dict:
+        return {
+            'inventory_hostname': 'haredis1',
+            'haproxy_vip': lab.HOST, 'haproxy_redis_port': self.frontend_port, 'haproxy_redis_master_name': MASTER_NAME,
+            'haproxy_redis_servers': [{'name': 'redis%d' % i, 'address': lab.HOST, 'port': port}
+                                      for i, port in enumerate(self.redis_ports, 1)],
+            'haproxy_redis_sentinels': [{'name': 'sentinel%d' % i, 'address': lab.HOST, 'port': port}
+                                        for i, port in enumerate(self.sentinel_ports, 1)],
+            'haproxy_healthcheck_password': CHECK_PASSWORD, 'haproxy_sentinel_password': SENTINEL_PASSWORD,
+            'haproxy_stats_password': STATS_PASSWORD, 'haproxy_stats_port': self.stats_port,
+            'haproxy_chroot': '', 'haproxy_admin_socket': str(self.socket), 'haproxy_log_target': 'stderr',
+            'haproxy_email_alerts_enabled': False, 'haproxy_maxconn': 1000,
+            '__haproxy_version': {'stdout': subprocess.run([HAPROXY, '-v'], capture_output=True, text=True, check=True).stdout},
+        }
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+
+    def frontend_port_of_master(self) -> int:
+        with lab.Client(self.frontend_port) as client:
+            return int(client.info('server')['tcp_port'])
+
+    def sessions(self, port: int) -> int:
+        index = self.redis_ports.index(port) + 1
+        return int(lab.server_stats(self.socket)[('redis_redis%d' % index, 'redis%d' % index)]['stot'])
+
+    def status(self, port: int) -> str:
+        index = self.redis_ports.index(port) + 1
+        return lab.server_stats(self.socket)[('redis_redis%d' % index, 'redis%d' % index)]['status']
+
+
+@pytest.fixture(scope='module')
+def running(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp('haproxy')
+    setup = Lab(workdir)
+    try:
+        master, replica = setup.redis_ports
+        setup.start_redis(master)
+        setup.start_redis(replica, '--replicaof', lab.HOST, str(master))
+        for port in setup.sentinel_ports:
+            setup.start_sentinel(port)
+
+        def settled() -> bool:
+            for port in setup.sentinel_ports:
+                with setup.sentinel(port) as client:
+                    fields = client.command('SENTINEL', 'MASTER', MASTER_NAME)
+                    fields = dict(zip(fields[0::2], fields[1::2]))
+                    if fields.get('num-other-sentinels') != '2' or fields.get('num-slaves') != '1':
+                        return False
+            return True
+
+        lab.wait_until(settled, 30, 'Sentinels did not discover each other and the replica', 0.2)
+        result = render(workdir, setup.vars())
+        assert result.returncode == 0, result.stdout + result.stderr
+        haproxy = lab.Process('haproxy', [HAPROXY, '-f', str(workdir / 'haproxy.cfg'), '-db'], workdir)
+        setup.procs.append(haproxy)
+        lab.wait_until(lambda: setup.frontend_port_of_master() == master, 15, 'HAProxy did not route to the master')
+        yield setup
+    finally:
+        setup.stop()
+
+
+def test_preflight_names_a_missing_secret(tmp_path):
+    play = [{'hosts': 'localhost', 'gather_facts': False, 'roles': [{'role': 'hastack.redis.haproxy'}]}]
+    result = _playbook(tmp_path, 'preflight', play, {
+        'haproxy_vip': lab.HOST, 'haproxy_redis_servers': [{'name': 'redis1', 'address': lab.HOST}],
+        'haproxy_redis_sentinels': [{'name': 's1', 'address': lab.HOST}],
+        'haproxy_sentinel_password': 'x', 'haproxy_stats_password': 'y'}, tags='haproxy_preflight')
+    assert result.returncode != 0
+    assert 'haproxy_healthcheck_password is not set' in result.stdout
+
+
+def test_writes_reach_the_master_and_never_the_replica(running):
+    master, replica = running.redis_ports
+    with lab.Client(running.frontend_port) as client:
+        assert client.command('SET', 'hastack:key', 'through-haproxy') == 'OK'
+        assert client.command('GET', 'hastack:key') == 'through-haproxy'
+        assert client.info('replication')['role'] == 'master'
+        assert int(client.info('server')['tcp_port']) == master
+    assert running.sessions(replica) == 0
+    assert running.status(replica).startswith('DOWN')
+
+
+def test_stats_page_needs_credentials_and_metrics_answer(running):
+    url = 'http://%s:%d/haredis1/' % (lab.HOST, running.stats_port)
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        urllib.request.urlopen(url, timeout=5)
+    assert denied.value.code == 401
+    token = base64.b64encode(('admin:%s' % STATS_PASSWORD).encode()).decode()
+    request = urllib.request.Request(url, headers={'Authorization': 'Basic ' + token})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert response.status == 200
+        assert b'redis_votes_redis1' in response.read()
+    with urllib.request.urlopen('http://%s:%d/metrics' % (lab.HOST, running.stats_port), timeout=5) as response:
+        assert response.status == 200
+        assert b'haproxy_server_status' in response.read()
+
+
+def test_failover_moves_clients_and_closes_old_sessions(running):
+    master, replica = running.redis_ports
+    old_session = lab.Client(running.frontend_port)
+    assert old_session.command('PING') == 'PONG'
+    with running.sentinel(running.sentinel_ports[0]) as sentinel:
+        assert sentinel.command('SENTINEL', 'FAILOVER', MASTER_NAME) == 'OK'
+    lab.wait_until(lambda: running.frontend_port_of_master() == replica, 30, 'HAProxy did not follow the failover')
+    lab.wait_until(lambda: running.status(master).startswith('DOWN'), 30, 'the demoted master was not marked down')
+    with pytest.raises((ConnectionError, OSError)):
+        old_session.command('PING')
+    old_session.close()
+    with lab.Client(running.frontend_port) as client:
+        assert client.command('SET', 'hastack:after', 'failover') == 'OK'
+
+
+def test_old_master_claiming_master_gets_no_client(running):
+    old, new = running.redis_ports
+    # A restarted old master that believes it is master, and that Sentinel cannot convert (REPLICAOF denied).
+    running.redis[old].stop()
+    running.start_redis(old, acl=('+@all', '-replicaof', '-slaveof'))
+    with lab.Client(old) as client:
+        assert client.info('replication')['role'] == 'master'
+    lab.wait_until(lambda: running.status(old) == 'UP', 10, 'the old master never passed the role:master check')
+    before = running.sessions(old)
+    for _attempt in range(30):
+        assert running.frontend_port_of_master() == new
+    assert running.sessions(old) == before
+
+
+def test_no_eligible_server_closes_the_connection(running):
+    _old, new = running.redis_ports
+    running.redis[new].stop()
+    lab.wait_until(lambda: running.status(new).startswith('DOWN'), 10, 'HAProxy did not see the master go down')
+
+    def closed() -> bool:
+        try:
+            with lab.Client(running.frontend_port) as client:
+                client.command('PING')
+        except (ConnectionError, OSError):
+            return True
+        return False
+
+    for _attempt in range(10):
+        assert closed(), 'a connection was routed although no server is master with a Sentinel majority'
