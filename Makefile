@@ -64,7 +64,7 @@ docker:
 	@tools/ensure-docker.sh
 
 # Real daemons the integration tests start on loopback (never as services).
-HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl
+HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl haproxy:haproxy
 .PHONY: host-packages
 host-packages:
 	@missing=""; for pair in $(HOST_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
