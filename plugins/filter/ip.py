@@ -29,6 +29,44 @@ def ip_in_network(value: t.Any, network: t.Any) -> bool:
         return False
 
 
+def _entries(device_facts: t.Mapping[str, t.Any], version: int) -> list[tuple[str, str]]:
+    """(address, prefix or netmask) pairs of one interface's facts for an IP version."""
+    if version == 4:
+        primary = device_facts.get('ipv4')
+        entries = ([primary] if isinstance(primary, t.Mapping) else []) + list(device_facts.get('ipv4_secondaries') or [])
+        return [(str(entry.get('address', '')), str(entry.get('netmask', ''))) for entry in entries if isinstance(entry, t.Mapping)]
+    return [(str(entry.get('address', '')), str(entry.get('prefix', '')))
+            for entry in device_facts.get('ipv6') or [] if isinstance(entry, t.Mapping) and entry.get('scope', 'global') != 'link']
+
+
+def interface_for(facts: t.Any, address: t.Any, device: t.Any = '') -> dict[str, t.Any]:
+    """Find the interface whose subnet holds an address, from a host's network facts.
+
+    Returns device, address (the interface's own address, never the one looked
+    for), prefix and contains (whether the subnet holds the address); an empty
+    dict when nothing fits. With device given, only that interface is considered.
+    """
+    version = ip_version(address)
+    if not isinstance(facts, t.Mapping) or version == 0:
+        return {}
+    wanted = ipaddress.ip_address(address.strip())
+    names = [device] if device else sorted(str(name) for name in facts.get('interfaces') or [] if name != 'lo')
+    for name in names:
+        device_facts = facts.get(str(name).replace('-', '_')) or facts.get(str(name))
+        if not isinstance(device_facts, t.Mapping):
+            continue
+        for own, mask in _entries(device_facts, version):
+            try:
+                network = ipaddress.ip_network(f"{own}/{mask}", strict=False)
+            except ValueError:
+                continue
+            if ipaddress.ip_address(own) == wanted:
+                continue
+            if wanted in network or device:
+                return {'device': str(name), 'address': own, 'prefix': network.prefixlen, 'contains': wanted in network}
+    return {}
+
+
 class FilterModule:
     """hastack.redis address filters."""
 
@@ -36,4 +74,5 @@ class FilterModule:
         return {
             'ip_version': ip_version,
             'ip_in_network': ip_in_network,
+            'interface_for': interface_for,
         }

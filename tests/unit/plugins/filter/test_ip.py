@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.hastack.redis.plugins.filter.ip import FilterModule, ip_in_network, ip_version
+from ansible_collections.hastack.redis.plugins.filter.ip import FilterModule, interface_for, ip_in_network, ip_version
 
 
 @pytest.mark.parametrize(
@@ -57,4 +57,41 @@ def test_ip_in_network(value: object, network: object, expected: bool) -> None:
 
 
 def test_filters_are_registered() -> None:
-    assert set(FilterModule().filters()) == {"ip_version", "ip_in_network"}
+    assert set(FilterModule().filters()) == {"ip_version", "ip_in_network", "interface_for"}
+
+
+FACTS = {
+    "interfaces": ["lo", "eth0", "eth1", "br-lab"],
+    "lo": {"device": "lo", "ipv4": {"address": "127.0.0.1", "netmask": "255.0.0.0"}},
+    "eth0": {
+        "device": "eth0",
+        "ipv4": {"address": "10.20.1.131", "netmask": "255.255.255.0"},
+        # The VIP held by this host shows up as a secondary address.
+        "ipv4_secondaries": [{"address": "10.20.1.130", "netmask": "255.255.255.0"}],
+        "ipv6": [{"address": "fe80::1", "prefix": "64", "scope": "link"}, {"address": "fd00:20:1::131", "prefix": "64", "scope": "global"}],
+    },
+    "eth1": {"device": "eth1", "ipv4": {"address": "10.30.1.131", "netmask": "255.255.255.0"}},
+    "br_lab": {"device": "br-lab", "ipv4": {"address": "192.0.2.1", "netmask": "255.255.255.0"}},
+}
+
+
+@pytest.mark.parametrize(
+    ("address", "device", "expected"),
+    [
+        ("10.20.1.130", "", {"device": "eth0", "address": "10.20.1.131", "prefix": 24, "contains": True}),
+        ("10.30.1.200", "", {"device": "eth1", "address": "10.30.1.131", "prefix": 24, "contains": True}),
+        ("192.0.2.9", "", {"device": "br-lab", "address": "192.0.2.1", "prefix": 24, "contains": True}),
+        ("fd00:20:1::130", "", {"device": "eth0", "address": "fd00:20:1::131", "prefix": 64, "contains": True}),
+        ("10.99.1.130", "", {}),
+        ("10.99.1.130", "eth1", {"device": "eth1", "address": "10.30.1.131", "prefix": 24, "contains": False}),
+        ("10.20.1.130", "eth9", {}),
+        ("not-an-ip", "", {}),
+    ],
+)
+def test_interface_for(address: str, device: str, expected: dict) -> None:
+    assert interface_for(FACTS, address, device) == expected
+
+
+def test_interface_for_without_facts() -> None:
+    assert interface_for(None, "10.20.1.130") == {}
+    assert interface_for({}, "10.20.1.130") == {}
