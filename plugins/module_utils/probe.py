@@ -90,7 +90,8 @@ def _server_identity(info):
         'version': None if version is None else str(version),
         'uptime_in_seconds': _int_or_none(info.get('uptime_in_seconds')),
         'run_id': None if info.get('run_id') is None else str(info.get('run_id')),
-        'redis_mode': info.get('redis_mode'),
+        # Valkey 8 reports server_mode where Redis reports redis_mode.
+        'redis_mode': info.get('redis_mode', info.get('server_mode')),
     }
 
 
@@ -142,7 +143,7 @@ def probe_server(conn):
     server = conn.info('server')
     result = _server_identity(server)
     result['address'] = conn.address
-    if str(server.get('redis_mode', '')).lower() == 'sentinel':
+    if str(result['redis_mode'] or '').lower() == 'sentinel':
         result['role'] = 'sentinel'
         return result
     result.update(replication_state(conn.info('replication')))
@@ -183,9 +184,9 @@ def probe_sentinel(conn, master_name):
     server = conn.info('server')
     result = _server_identity(server)
     result['address'] = conn.address
-    if str(server.get('redis_mode', '')).lower() != 'sentinel':
-        raise NotSentinelError("peer is a %s server (redis_mode=%s), not a Sentinel; use mode=server or the Sentinel port "
-                               "(usually 26379)" % (result['flavor'], server.get('redis_mode')), conn.host, conn.port)
+    if str(result['redis_mode'] or '').lower() != 'sentinel':
+        raise NotSentinelError("peer is a %s server (mode %s), not a Sentinel; use mode=server or the Sentinel port "
+                               "(usually 26379)" % (result['flavor'], result['redis_mode']), conn.host, conn.port)
     result['role'] = 'sentinel'
     addr = _sentinel_command(conn, master_name, 'get-master-addr-by-name', master_name)
     if not addr or not isinstance(addr, list) or len(addr) < 2:

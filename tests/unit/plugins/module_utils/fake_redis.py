@@ -35,6 +35,9 @@ MASTER_SERVER = {'redis_version': '7.0.15', 'redis_mode': 'standalone', 'run_id'
 VALKEY_SERVER = {'redis_version': '7.2.4', 'server_name': 'valkey', 'valkey_version': '8.0.1', 'redis_mode': 'standalone',
                  'run_id': 'b' * 40, 'uptime_in_seconds': '7'}
 SENTINEL_SERVER = {'redis_version': '7.0.15', 'redis_mode': 'sentinel', 'run_id': 'c' * 40, 'uptime_in_seconds': '99'}
+# Valkey 8 names the mode server_mode.
+VALKEY_SENTINEL_SERVER = {'redis_version': '7.2.4', 'server_name': 'valkey', 'valkey_version': '8.1.1', 'server_mode': 'sentinel',
+                          'run_id': 'd' * 40, 'uptime_in_seconds': '5'}
 MASTER_REPLICATION = {
     'role': 'master', 'connected_slaves': '2',
     'slave0': 'ip=10.0.0.12,port=6379,state=online,offset=1234,lag=0',
@@ -115,7 +118,7 @@ class Responder:
         return info_text({'server': self.server})
 
     def _sentinel(self, sub, args):
-        if self.server.get('redis_mode') != 'sentinel':
+        if self.server.get('redis_mode', self.server.get('server_mode')) != 'sentinel':
             return ErrorReply("ERR unknown command 'SENTINEL'")
         master = self.sentinel_masters.get(args[0]) if args else None
         if sub == 'get-master-addr-by-name':

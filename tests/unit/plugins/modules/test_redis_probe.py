@@ -23,6 +23,7 @@ from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redi
     REPLICA_REPLICATION,
     SENTINEL_MASTER_FIELDS,
     SENTINEL_SERVER,
+    VALKEY_SENTINEL_SERVER,
     VALKEY_SERVER,
     Responder,
 )
@@ -143,6 +144,17 @@ def test_sentinel_resp3_down_master_without_quorum(fake_server):
     assert not failed, result
     assert result['s_down'] is True and result['o_down'] is True
     assert result['quorum_ok'] is False and result['ckquorum'].startswith('NOQUORUM')
+
+
+def test_valkey_sentinel(fake_server):
+    responder = Responder(server=VALKEY_SENTINEL_SERVER, sentinel_masters={
+        'mymaster': {'ip': '10.0.0.12', 'port': 6379, 'fields': SENTINEL_MASTER_FIELDS}},
+        ckquorum='OK 3 usable Sentinels. Quorum and failover authorization can be reached')
+    server = fake_server(responder)
+    failed, result = run({'mode': 'sentinel', 'port': server.port, 'master_name': 'mymaster', 'expect_master': '10.0.0.12:6379'})
+    assert not failed, result
+    assert result['role'] == 'sentinel' and result['flavor'] == 'valkey' and result['version'] == '8.1.1'
+    assert result['master'] == {'host': '10.0.0.12', 'port': 6379}
 
 
 def test_sentinel_probed_in_server_mode(fake_server):
