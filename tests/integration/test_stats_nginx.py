@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import grp
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -225,9 +226,11 @@ def test_each_stats_page_shows_the_master_up_and_the_replica_down(nginx_site, na
     dom = browse(url, 'stats-%s.png' % name)
     assert 'Statistics Report' in dom
     assert server_states(dom) == {'redis1': 'UP', 'redis2': 'DOWN'}
-    if name == 'haredis1':
-        (REPO / 'docs' / 'images').mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(SCREENSHOTS / 'stats-haredis1.png', REPO / 'docs' / 'images' / 'stats-page.png')
+    # The README's picture; refreshed only on request, so a test run leaves the checkout clean.
+    readme_image = REPO / 'docs' / 'images' / 'stats-page.png'
+    if name == 'haredis1' and (not readme_image.exists() or os.environ.get('HASTACK_UPDATE_DOCS_IMAGES') == '1'):
+        readme_image.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SCREENSHOTS / 'stats-haredis1.png', readme_image)
 
 
 def test_haproxy_auth_passes_through_over_tls(haproxy_tls_site):
@@ -268,3 +271,6 @@ def test_a_configuration_nginx_rejects_never_lands(nginx_site):
     assert 'proxy_read_timeout 20s;' in nginx_site.site_file.read_text() and 'stats_nginx reload notified' in changed.stdout
     nginx_site.reload()
     lab.wait_until(lambda: web.get('http://%s:%d/' % (lab.HOST, nginx_site.port), *auth)[0] == 200, 5, 'nginx stopped serving')
+    # Re-running with the same input changes nothing (the password hashes to the same line).
+    again = nginx_site.configure(stats_nginx_proxy_read_timeout='20s')
+    assert again.returncode == 0 and 'changed=0' in again.stdout, again.stdout
