@@ -64,7 +64,7 @@ docker:
 	@tools/ensure-docker.sh
 
 # Real daemons the integration tests start on loopback (never as services).
-HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl haproxy:haproxy
+HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl haproxy:haproxy nginx:nginx chromium:chromium
 .PHONY: host-packages
 host-packages:
 	@missing=""; for pair in $(HOST_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
@@ -110,8 +110,18 @@ molecule: venv image
 	  done; \
 	done
 
+# Runs beyond SCENARIO x PLATFORMS, as scenario:platform:flavor (Valkey exists on Debian 13 only).
+VARIANTS ?= backend:debian13:valkey
+.PHONY: molecule-variants
+molecule-variants: venv image
+	@for variant in $(VARIANTS); do \
+	  IFS=: read -r scenario platform flavor <<<"$$variant"; \
+	  echo "=== molecule test -s $$scenario on $$platform with $$flavor"; \
+	  LAB_PLATFORM=$$platform LAB_REDIS_FLAVOR=$$flavor molecule test -s $$scenario || exit 1; \
+	done
+
 .PHONY: test
-test: lint sanity unit integration molecule
+test: lint sanity unit integration molecule molecule-variants
 
 .PHONY: build
 build: venv
