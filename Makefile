@@ -102,7 +102,7 @@ image: docker
 	  status=0; for pid in "$${pids[@]}"; do wait $$pid || status=1; done; exit $$status
 
 .PHONY: molecule
-molecule: venv image
+molecule: venv image host-packages
 	@for scenario in $(SCENARIO); do \
 	  for platform in $(PLATFORMS); do \
 	    echo "=== molecule test -s $$scenario on $$platform"; \

@@ -60,3 +60,12 @@ def test_every_option_is_prefixed_and_described(role: str) -> None:
         assert name.startswith(f"{role}_"), f"{role}: option {name} lacks the role prefix"
         assert spec.get("description"), f"{role}: option {name} has no description"
         assert spec.get("type"), f"{role}: option {name} has no type"
+
+
+def test_example_group_vars_only_set_options_the_roles_have() -> None:
+    """A typo in the one file users edit would be silently ignored by Ansible."""
+    example = _load(ROLES_DIR.parent / "inventory.example" / "group_vars" / "all.yml")
+    known = {name for role in ROLES for name in _options(role)}
+    prefixes = tuple(f"{role}_" for role in ROLES)
+    unknown = sorted(name for name in example if name.startswith(prefixes) and name not in known)
+    assert not unknown, f"inventory.example sets variables no role has: {unknown}"
