@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import typing as t
 from pathlib import Path
@@ -165,3 +167,26 @@ def server_stats(socket_path: Path) -> dict[tuple[str, str], dict[str, str]]:
     """`show stat` as {(proxy, server): row}."""
     text = admin(socket_path, 'show stat').lstrip('# ')
     return {(row['pxname'], row['svname']): row for row in csv.DictReader(io.StringIO(text))}
+
+
+def ansible_env(home: Path) -> dict[str, str]:
+    """Environment for an ansible-playbook run from this venv, isolated in ``home``."""
+    env = dict(os.environ)
+    env.update({
+        'ANSIBLE_HOME': str(home), 'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'), 'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable, 'ANSIBLE_RETRY_FILES_ENABLED': '0',
+    })
+    env.pop('ANSIBLE_CONFIG', None)
+    return env
+
+
+def playbook(workdir: Path, name: str, play: list[dict], extra_vars: dict, tags: str | None = None) -> subprocess.CompletedProcess:
+    """Write ``play`` and ``extra_vars`` into ``workdir`` and run them against localhost."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / (name + '.yml')).write_text(json.dumps(play))
+    (workdir / (name + '.json')).write_text(json.dumps(extra_vars))
+    argv = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
+            str(workdir / (name + '.yml')), '-e', '@' + str(workdir / (name + '.json'))]
+    if tags:
+        argv += ['--tags', tags]
+    return subprocess.run(argv, env=ansible_env(workdir), cwd=str(workdir), capture_output=True, text=True, timeout=120, check=False)

@@ -6,13 +6,10 @@
 from __future__ import annotations
 
 import base64
-import json
-import os
 import shutil
 import signal
 import ssl
 import subprocess
-import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -46,25 +43,9 @@ http {{
 """
 
 
-def ansible_env(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        'ANSIBLE_HOME': str(home), 'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'), 'ANSIBLE_NOCOLOR': '1',
-        'ANSIBLE_PYTHON_INTERPRETER': sys.executable, 'ANSIBLE_RETRY_FILES_ENABLED': '0',
-    })
-    env.pop('ANSIBLE_CONFIG', None)
-    return env
-
-
-def playbook(workdir: Path, name: str, play: list[dict], extra_vars: dict, tags: str | None = None) -> subprocess.CompletedProcess:
-    workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / (name + '.yml')).write_text(json.dumps(play))
-    (workdir / (name + '.json')).write_text(json.dumps(extra_vars))
-    argv = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
-            str(workdir / (name + '.yml')), '-e', '@' + str(workdir / (name + '.json'))]
-    if tags:
-        argv += ['--tags', tags]
-    return subprocess.run(argv, env=ansible_env(workdir), cwd=str(workdir), capture_output=True, text=True, timeout=120, check=False)
+# Shared with the haproxy routing tests.
+ansible_env = lab.ansible_env
+playbook = lab.playbook
 
 
 class Site:

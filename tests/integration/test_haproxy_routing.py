@@ -11,10 +11,7 @@ the stats page needs credentials; the Prometheus endpoint answers.
 from __future__ import annotations
 
 import base64
-import json
-import os
 import subprocess
-import sys
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -37,26 +34,6 @@ pytestmark = pytest.mark.skipif(
     reason='haproxy, redis-server and redis-sentinel must be installed (apt-get install haproxy redis-server redis-sentinel)')
 
 
-def _ansible_env(home: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        'ANSIBLE_HOME': str(home), 'ANSIBLE_LOCAL_TEMP': str(home / 'tmp'), 'ANSIBLE_NOCOLOR': '1',
-        'ANSIBLE_PYTHON_INTERPRETER': sys.executable, 'ANSIBLE_RETRY_FILES_ENABLED': '0',
-    })
-    env.pop('ANSIBLE_CONFIG', None)
-    return env
-
-
-def _playbook(workdir: Path, name: str, play: list[dict], extra_vars: dict, tags: str | None = None) -> subprocess.CompletedProcess:
-    (workdir / (name + '.yml')).write_text(json.dumps(play))
-    (workdir / (name + '.json')).write_text(json.dumps(extra_vars))
-    argv = [str(Path(sys.executable).parent / 'ansible-playbook'), '-i', 'localhost,', '-c', 'local',
-            str(workdir / (name + '.yml')), '-e', '@' + str(workdir / (name + '.json'))]
-    if tags:
-        argv += ['--tags', tags]
-    return subprocess.run(argv, env=_ansible_env(workdir), cwd=str(workdir), capture_output=True, text=True, timeout=120, check=False)
-
-
 def render(workdir: Path, extra_vars: dict) -> subprocess.CompletedProcess:
     """Render the role's template with its defaults and internal vars, validated by haproxy -c like the role does."""
     play = [{'hosts': 'localhost', 'gather_facts': False,
@@ -64,7 +41,7 @@ def render(workdir: Path, extra_vars: dict) -> subprocess.CompletedProcess:
              'tasks': [{'name': 'Render haproxy.cfg', 'ansible.builtin.template': {
                  'src': str(ROLE / 'templates' / 'haproxy.cfg.j2'), 'dest': str(workdir / 'haproxy.cfg'),
                  'mode': '0600', 'validate': HAPROXY + ' -c -f %s'}}]}]
-    return _playbook(workdir, 'render', play, extra_vars)
+    return lab.playbook(workdir, 'render', play, extra_vars)
 
 
 class Lab:
@@ -174,7 +151,7 @@ def running(tmp_path_factory):
 
 def test_preflight_names_a_missing_secret(tmp_path):
     play = [{'hosts': 'localhost', 'gather_facts': False, 'roles': [{'role': 'hastack.redis.haproxy'}]}]
-    result = _playbook(tmp_path, 'preflight', play, {
+    result = lab.playbook(tmp_path, 'preflight', play, {
         'haproxy_vip': lab.HOST, 'haproxy_redis_servers': [{'name': 'redis1', 'address': lab.HOST}],
         'haproxy_redis_sentinels': [{'name': 's1', 'address': lab.HOST}],
         'haproxy_sentinel_password': 'x', 'haproxy_stats_password': 'y'}, tags='haproxy_preflight')
