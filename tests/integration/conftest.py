@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -23,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
+from ansible_collections.hastack.redis.tests.integration.haproxy_lab import stop_process
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MASTER_NAME = 'mymaster'
@@ -95,13 +95,7 @@ class Process:
         raise RuntimeError('%s did not answer PING within %ss:\n%s' % (self.name, timeout, self.log.read_text()))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(2)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, grace=2)
 
 
 class Processes:

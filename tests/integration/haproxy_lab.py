@@ -1,7 +1,7 @@
 # Copyright (c) 2026, hastack.redis contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Helpers for the haproxy role's live tests: processes on 127.0.0.1, a tiny RESP client, HAProxy's admin socket."""
+"""Helpers for the haproxy role's live tests: processes on 127.0.0.1, clients through the collection's RESP client, HAProxy's admin socket."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ import sys
 import time
 import typing as t
 from pathlib import Path
+
+from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
 
 HOST = '127.0.0.1'
 
@@ -39,76 +41,9 @@ def free_port(taken: set[int]) -> int:
             return port
 
 
-class RespError(Exception):
-    """A Redis error reply."""
-
-
-def _encode(words: t.Sequence[t.Any]) -> bytes:
-    out = [b'*%d\r\n' % len(words)]
-    for word in words:
-        data = str(word).encode()
-        out.append(b'$%d\r\n%s\r\n' % (len(data), data))
-    return b''.join(out)
-
-
-class Client:
-    """Minimal RESP2 client; raises ConnectionError when the peer closes."""
-
-    def __init__(self, port: int, timeout: float = 2.0) -> None:
-        self.sock = socket.create_connection((HOST, port), timeout=timeout)
-        self.buffer = b''
-
-    def close(self) -> None:
-        self.sock.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(self, *exc: t.Any) -> None:
-        self.close()
-
-    def _line(self) -> bytes:
-        while b'\r\n' not in self.buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError('connection closed by peer')
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b'\r\n', 1)
-        return line
-
-    def _exact(self, size: int) -> bytes:
-        while len(self.buffer) < size + 2:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError('connection closed by peer')
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:size], self.buffer[size + 2:]
-        return data
-
-    def _reply(self) -> t.Any:
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind == b'+':
-            return rest.decode()
-        if kind == b'-':
-            raise RespError(rest.decode())
-        if kind == b':':
-            return int(rest)
-        if kind == b'$':
-            size = int(rest)
-            return None if size < 0 else self._exact(size).decode()
-        if kind == b'*':
-            size = int(rest)
-            return None if size < 0 else [self._reply() for _index in range(size)]
-        raise RespError('unexpected reply %r' % line)
-
-    def command(self, *words: t.Any) -> t.Any:
-        self.sock.sendall(_encode(words))
-        return self._reply()
-
-    def info(self, section: str) -> dict[str, str]:
-        text = self.command('INFO', section)
-        return dict(line.split(':', 1) for line in text.splitlines() if ':' in line and not line.startswith('#'))
+def client(port: int, timeout: float = 2.0, password: str | None = None) -> RedisConnection:
+    """A connection to 127.0.0.1:port through the collection's own RESP client (it connects on first use)."""
+    return RedisConnection(HOST, port, password=password, connect_timeout=timeout, read_timeout=timeout)
 
 
 class Process:
@@ -125,13 +60,18 @@ class Process:
         return self.proc.poll() is None
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(3)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
+        stop_process(self.proc, grace=3)
+
+
+def stop_process(proc: subprocess.Popen, grace: float) -> None:
+    """SIGTERM, then SIGKILL after ``grace`` seconds; nothing if it already exited."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 def wait_until(predicate: t.Callable[[], t.Any], timeout: float, message: str, interval: float = 0.1) -> t.Any:
@@ -142,7 +82,7 @@ def wait_until(predicate: t.Callable[[], t.Any], timeout: float, message: str, i
             last = predicate()
             if last:
                 return last
-        except (OSError, RespError) as exc:
+        except (OSError, RedisError) as exc:
             last = exc
         time.sleep(interval)
     raise AssertionError('%s (last: %r)' % (message, last))

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisConnectionError
 from ansible_collections.hastack.redis.tests.integration import haproxy_lab as lab
 
 ROLE = Path(__file__).resolve().parents[2] / 'roles' / 'haproxy'
@@ -67,7 +68,7 @@ class Lab:
         proc = lab.Process('redis%d' % port, argv, directory)
         self.procs.append(proc)
         self.redis[port] = proc
-        lab.wait_until(lambda: lab.Client(port).command('PING') == 'PONG', 10, 'redis on %d did not start' % port)
+        lab.wait_until(lambda: lab.client(port).command('PING') == 'PONG', 10, 'redis on %d did not start' % port)
         return proc
 
     def start_sentinel(self, port: int) -> None:
@@ -81,10 +82,8 @@ class Lab:
             'sentinel failover-timeout %s 4000' % MASTER_NAME, '']))
         self.procs.append(lab.Process('sentinel%d' % port, [REDIS_SENTINEL, str(directory / 'sentinel.conf')], directory))
 
-    def sentinel(self, port: int) -> lab.Client:
-        client = lab.Client(port)
-        client.command('AUTH', SENTINEL_PASSWORD)
-        return client
+    def sentinel(self, port: int) -> RedisConnection:
+        return lab.client(port, password=SENTINEL_PASSWORD)
 
     def vars(self) -> dict:
         return {
@@ -106,7 +105,7 @@ class Lab:
             proc.stop()
 
     def frontend_port_of_master(self) -> int:
-        with lab.Client(self.frontend_port) as client:
+        with lab.client(self.frontend_port) as client:
             return int(client.info('server')['tcp_port'])
 
     def sessions(self, port: int) -> int:
@@ -161,7 +160,7 @@ def test_preflight_names_a_missing_secret(tmp_path):
 
 def test_writes_reach_the_master_and_never_the_replica(running):
     master, replica = running.redis_ports
-    with lab.Client(running.frontend_port) as client:
+    with lab.client(running.frontend_port) as client:
         assert client.command('SET', 'hastack:key', 'through-haproxy') == 'OK'
         assert client.command('GET', 'hastack:key') == 'through-haproxy'
         assert client.info('replication')['role'] == 'master'
@@ -187,16 +186,16 @@ def test_stats_page_needs_credentials_and_metrics_answer(running):
 
 def test_failover_moves_clients_and_closes_old_sessions(running):
     master, replica = running.redis_ports
-    old_session = lab.Client(running.frontend_port)
+    old_session = lab.client(running.frontend_port)
     assert old_session.command('PING') == 'PONG'
     with running.sentinel(running.sentinel_ports[0]) as sentinel:
         assert sentinel.command('SENTINEL', 'FAILOVER', MASTER_NAME) == 'OK'
     lab.wait_until(lambda: running.frontend_port_of_master() == replica, 30, 'HAProxy did not follow the failover')
     lab.wait_until(lambda: running.status(master).startswith('DOWN'), 30, 'the demoted master was not marked down')
-    with pytest.raises((ConnectionError, OSError)):
+    with pytest.raises(RedisConnectionError):
         old_session.command('PING')
     old_session.close()
-    with lab.Client(running.frontend_port) as client:
+    with lab.client(running.frontend_port) as client:
         assert client.command('SET', 'hastack:after', 'failover') == 'OK'
 
 
@@ -205,7 +204,7 @@ def test_old_master_claiming_master_gets_no_client(running):
     # A restarted old master that believes it is master, and that Sentinel cannot convert (REPLICAOF denied).
     running.redis[old].stop()
     running.start_redis(old, acl=('+@all', '-replicaof', '-slaveof'))
-    with lab.Client(old) as client:
+    with lab.client(old) as client:
         assert client.info('replication')['role'] == 'master'
     lab.wait_until(lambda: running.status(old) == 'UP', 10, 'the old master never passed the role:master check')
     before = running.sessions(old)
@@ -221,9 +220,9 @@ def test_no_eligible_server_closes_the_connection(running):
 
     def closed() -> bool:
         try:
-            with lab.Client(running.frontend_port) as client:
+            with lab.client(running.frontend_port) as client:
                 client.command('PING')
-        except (ConnectionError, OSError):
+        except RedisConnectionError:
             return True
         return False
 
