@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -22,7 +21,8 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
-from ansible_collections.hastack.redis.tests.integration.haproxy_lab import stop_process
+from ansible_collections.hastack.redis.tests.integration.haproxy_lab import binary, stop_process
+from ansible_collections.hastack.redis.tests.integration.haproxy_lab import free_port as lab_free_port
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MASTER_NAME = 'mymaster'
@@ -31,13 +31,9 @@ PROBE_PASSWORD = 'Probe-Pw-4711'
 REQUIRE_PASSWORD = 'Default-Pw-0815'
 
 
-def _binary(name):
-    return shutil.which(name) or (('/usr/bin/' + name) if os.path.exists('/usr/bin/' + name) else None)
-
-
-REDIS_SERVER = _binary('redis-server')
-REDIS_SENTINEL = _binary('redis-sentinel')
-OPENSSL = _binary('openssl')
+REDIS_SERVER = binary('redis-server')
+REDIS_SENTINEL = binary('redis-sentinel')
+OPENSSL = binary('openssl')
 
 SKIP_REASON = ('redis-server is not installed (apt-get install redis-server redis-sentinel); '
                'the live redis_probe tests need real Redis processes')
@@ -47,13 +43,7 @@ _used_ports = set()
 
 def free_port():
     """Return a free TCP port on 127.0.0.1 (not handed out twice in this session)."""
-    while True:
-        with socket.socket() as sock:
-            sock.bind(('127.0.0.1', 0))
-            port = sock.getsockname()[1]
-        if port not in _used_ports and port > 10000:
-            _used_ports.add(port)
-            return port
+    return lab_free_port(_used_ports)
 
 
 class Process:
