@@ -94,3 +94,13 @@ def test_checkout_is_not_on_the_collections_path(installed: Installed) -> None:
     path, env = installed.path, installed.env
     assert env["ANSIBLE_COLLECTIONS_PATH"] == str(path.parents[2])
     assert shutil.which("ansible-galaxy", path=str(BIN)) is not None
+
+
+def test_site_playbook_runs_from_a_checkout(tmp_path: pathlib.Path) -> None:
+    """ansible.cfg alone makes the checkout visible as hastack.redis (after `make venv`)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_") and key != "PYTHONPATH"}
+    env["ANSIBLE_NOCOLOR"] = "1"
+    env["HOME"] = str(tmp_path)  # no copy under ~/.ansible/collections may stand in for the checkout
+    listed = _run(["ansible-playbook", "-i", "inventory.example/hosts.yml", "--list-tasks", "playbooks/site.yml"], env, ROOT)
+    for task in ("hastack.redis.redis_server :", "hastack.redis.haproxy :", "hastack.redis.keepalived :", "hastack.redis.stats_nginx :"):
+        assert task in listed.stdout, f"{task} missing from site.yml's task list"
