@@ -106,12 +106,16 @@ image: docker
 	@pids=(); for suite in bookworm trixie; do tools/build-image.sh $$suite & pids+=($$!); done; \
 	  status=0; for pid in "$${pids[@]}"; do wait $$pid || status=1; done; exit $$status
 
+# Scenarios on the lab's bare image, where the roles install every package
+# themselves; the others start from the image with the packages pre-installed.
+BARE_SCENARIOS ?= default
 .PHONY: molecule
 molecule: venv image host-packages
 	@for scenario in $(SCENARIO); do \
+	  image=stack; for bare in $(BARE_SCENARIOS); do [ "$$scenario" != "$$bare" ] || image=bare; done; \
 	  for platform in $(PLATFORMS); do \
-	    echo "=== molecule test -s $$scenario on $$platform"; \
-	    LAB_PLATFORM=$$platform molecule test -s $$scenario || exit 1; \
+	    echo "=== molecule test -s $$scenario on $$platform ($$image image)"; \
+	    LAB_PLATFORM=$$platform LAB_IMAGE=$$image molecule test -s $$scenario || exit 1; \
 	  done; \
 	done
 
@@ -122,7 +126,7 @@ molecule-variants: venv image
 	@for variant in $(VARIANTS); do \
 	  IFS=: read -r scenario platform flavor <<<"$$variant"; \
 	  echo "=== molecule test -s $$scenario on $$platform with $$flavor"; \
-	  LAB_PLATFORM=$$platform LAB_REDIS_FLAVOR=$$flavor molecule test -s $$scenario || exit 1; \
+	  LAB_PLATFORM=$$platform LAB_IMAGE=bare LAB_REDIS_FLAVOR=$$flavor molecule test -s $$scenario || exit 1; \
 	done
 
 .PHONY: test
@@ -137,14 +141,14 @@ build: venv
 DEMO_PLATFORM ?= debian12
 .PHONY: demo
 demo: venv image demo-packages
-	LAB_PLATFORM=$(DEMO_PLATFORM) molecule converge -s default
+	LAB_PLATFORM=$(DEMO_PLATFORM) LAB_IMAGE=bare molecule converge -s default
 	rm -f $(CACHE)/demo.txt
-	HASTACK_DEMO_SUMMARY=$(CACHE)/demo.txt LAB_PLATFORM=$(DEMO_PLATFORM) molecule verify -s default
+	HASTACK_DEMO_SUMMARY=$(CACHE)/demo.txt LAB_PLATFORM=$(DEMO_PLATFORM) LAB_IMAGE=bare molecule verify -s default
 	@echo; echo "The lab is up (Debian $(DEMO_PLATFORM:debian%=%))."; cat $(CACHE)/demo.txt
 
 .PHONY: demo-down
 demo-down: venv docker
-	LAB_PLATFORM=$(DEMO_PLATFORM) molecule destroy -s default
+	LAB_PLATFORM=$(DEMO_PLATFORM) LAB_IMAGE=bare molecule destroy -s default
 
 .PHONY: clean
 clean:

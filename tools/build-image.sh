@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Build the lab image for one Debian release: systemd as PID 1 plus python3,
-# nothing else from the stack (roles install their own packages).
+# Build the lab images for one Debian release:
+#   hastack-redis-lab:debian<N>-bare   systemd as PID 1 plus python3, nothing from
+#                                      the stack: the roles install every package
+#   hastack-redis-lab:debian<N>-stack  the same with the stack's Debian packages
+#                                      already installed, so most scenarios skip
+#                                      the downloads (the roles still run apt)
 # Built from debian:<release> when that image is present (or, with
 # LAB_PULL_BASE=1, can be pulled from the configured registry), otherwise from a
 # debootstrap minbase rootfs of the Debian mirror apt already uses.
@@ -16,14 +20,43 @@ case "$suite" in
     *) echo "build-image: unknown Debian suite '$suite' (use bookworm or trixie)" >&2; exit 2 ;;
 esac
 
-image="${LAB_IMAGE_PREFIX:-hastack-redis-lab}:debian${version}"
+image="${LAB_IMAGE_PREFIX:-hastack-redis-lab}:debian${version}-bare"
+stack_image="${LAB_IMAGE_PREFIX:-hastack-redis-lab}:debian${version}-stack"
+# What the roles install with the Redis flavour (Valkey scenarios use the bare image).
+stack_packages="redis-server redis-sentinel redis-tools haproxy socat keepalived nginx openssl"
 packages="python3,python3-apt,systemd,systemd-sysv,dbus,iproute2,procps,ca-certificates,gpg,netcat-openbsd"
 here="$(cd "$(dirname "$0")" && pwd)"
 recipe="$( (cat "$0"; echo "$packages") | sha256sum | cut -c1-16)"
 
-current="$(docker image inspect -f '{{ index .Config.Labels "org.hastack.recipe" }}' "$image" 2>/dev/null || true)"
-if [[ "$current" == "$recipe" ]]; then
+stack_recipe="$( (echo "$recipe"; echo "$stack_packages") | sha256sum | cut -c1-16)"
+
+recipe_of() { docker image inspect -f '{{ index .Config.Labels "org.hastack.recipe" }}' "$1" 2>/dev/null || true; }
+
+# The stack image: Debian's packages on top of the bare one. No service starts
+# during the build (policy-rc.d); they start at the container's boot, as after
+# an apt install on a real host.
+build_stack() {
+    if [[ "$(recipe_of "$stack_image")" == "$stack_recipe" ]]; then
+        echo "build-image: $stack_image is up to date (recipe $stack_recipe)"
+        return 0
+    fi
+    local dir
+    dir="$(mktemp -d)"
+    cat >"$dir/Dockerfile" <<DOCKERFILE
+FROM $image
+RUN printf '#!/bin/sh\\nexit 101\\n' >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d \\
+ && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $stack_packages \\
+ && rm -f /usr/sbin/policy-rc.d && apt-get clean && rm -rf /var/lib/apt/lists/*
+LABEL org.hastack.recipe="$stack_recipe"
+DOCKERFILE
+    docker build -q -t "$stack_image" "$dir" >/dev/null 2>"$dir/build.log" || { cat "$dir/build.log" >&2; rm -rf "$dir"; exit 1; }
+    rm -rf "$dir"
+    echo "build-image: built $stack_image (recipe $stack_recipe)"
+}
+
+if [[ "$(recipe_of "$image")" == "$recipe" ]]; then
     echo "build-image: $image is up to date (recipe $recipe)"
+    build_stack
     exit 0
 fi
 
@@ -91,3 +124,4 @@ DOCKERFILE
 docker build -q -t "$image" "$build_dir" >/dev/null 2>"$build_dir/build.log" || { cat "$build_dir/build.log" >&2; exit 1; }
 docker image rm "${image}-rootfs" >/dev/null 2>&1 || true
 echo "build-image: built $image (recipe $recipe)"
+build_stack
