@@ -1,0 +1,63 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The lab writer against a fake server: acknowledged, refused and failed writes are logged."""
+
+from __future__ import annotations
+
+import argparse
+import pathlib
+import threading
+import time
+
+from ansible_collections.hastack.redis.plugins.module_utils.resp import ErrorReply
+from ansible_collections.hastack.redis.tests.lab.report import parse_log
+from ansible_collections.hastack.redis.tests.lab.writer import run
+from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redis import CLOSE
+
+
+def test_writer_logs_every_outcome_and_reads_the_members(fake_server, tmp_path: pathlib.Path) -> None:
+    members: list[str] = []
+    state = {"mode": "ok", "closed": 0}
+
+    def handler(session, args):
+        name = args[0].upper()
+        if name == "AUTH":
+            return "OK" if args[1:] == ["app", "secret"] else ErrorReply("WRONGPASS invalid username-password pair")
+        if name == "SMEMBERS":
+            return list(members)
+        if name == "SADD":
+            if state["mode"] == "readonly":
+                return ErrorReply("READONLY You can't write against a read only replica.")
+            if state["mode"] == "close":
+                state["closed"] += 1
+                return CLOSE
+            members.append(args[2])
+            return 1
+        return ErrorReply("ERR unknown command")
+
+    server = fake_server(handler)
+    stop = tmp_path / "stop"
+    args = argparse.Namespace(host="127.0.0.1", port=server.port, user="app", key="k", log=str(tmp_path / "log"),
+                              members_file=str(tmp_path / "members"), stop_file=str(stop), interval=0.002,
+                              timeout=0.5, max_seconds=20)
+
+    def script() -> None:
+        for mode in ("ok", "readonly", "close", "ok"):
+            state["mode"] = mode
+            time.sleep(0.2)
+        stop.touch()
+
+    driver = threading.Thread(target=script)
+    driver.start()
+    run(args, "secret")
+    driver.join()
+
+    writes = parse_log((tmp_path / "log").read_text().splitlines())
+    statuses = [write.status for write in writes]
+    assert {"ok", "readonly", "conn"} <= set(statuses)
+    assert statuses[0] == "ok" and statuses[-1] == "ok"
+    acked = {str(write.number) for write in writes if write.status == "ok"}
+    assert acked == set(members)
+    assert (tmp_path / "members").read_text().split() == members
+    assert [write.number for write in writes] == list(range(1, len(writes) + 1))
