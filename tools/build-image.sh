@@ -34,7 +34,8 @@ recipe_of() { docker image inspect -f '{{ index .Config.Labels "org.hastack.reci
 
 # The stack image: Debian's packages on top of the bare one. No service starts
 # during the build (policy-rc.d); they start at the container's boot, as after
-# an apt install on a real host.
+# an apt install on a real host. The emptied package lists are dated back so
+# that the roles' apt tasks (cache_valid_time) update them.
 build_stack() {
     if [[ "$(recipe_of "$stack_image")" == "$stack_recipe" ]]; then
         echo "build-image: $stack_image is up to date (recipe $stack_recipe)"
@@ -46,7 +47,8 @@ build_stack() {
 FROM $image
 RUN printf '#!/bin/sh\\nexit 101\\n' >/usr/sbin/policy-rc.d && chmod 0755 /usr/sbin/policy-rc.d \\
  && apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $stack_packages \\
- && rm -f /usr/sbin/policy-rc.d && apt-get clean && rm -rf /var/lib/apt/lists/*
+ && rm -f /usr/sbin/policy-rc.d && apt-get clean && rm -rf /var/lib/apt/lists/* /var/lib/apt/periodic/update-success-stamp \\
+ && touch -d 2000-01-01 /var/lib/apt/lists
 LABEL org.hastack.recipe="$stack_recipe"
 DOCKERFILE
     docker build -q -t "$stack_image" "$dir" >/dev/null 2>"$dir/build.log" || { cat "$dir/build.log" >&2; rm -rf "$dir"; exit 1; }
