@@ -2,7 +2,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Continuous writer for the lab: `SADD KEY n` through HOST:PORT every few ms
-on one connection (reconnecting after any failure), until STOP_FILE appears.
+on one connection (reconnecting after any failure; or a new connection for
+each write), until STOP_FILE appears.
 
 Every try is logged as `<unix time>\\t<n>\\t<status>\\t<detail>`; status is `ok`
 (acknowledged), `readonly` (a replica answered), `error` (another error
@@ -107,6 +108,9 @@ def run(args: argparse.Namespace, password: str) -> None:
                 if isinstance(answer, ReplyError):
                     status = "readonly" if answer.startswith("READONLY") else "error"
                     detail = answer[:80]
+                if args.new_connection_each_write:
+                    conn[0].close()
+                    conn = None
             except (OSError, ConnectionError, ValueError) as exc:
                 status, detail = classify(exc), str(exc)[:80] or type(exc).__name__
                 if conn is not None:
@@ -154,6 +158,8 @@ def main() -> None:
     parser.add_argument("--interval", type=float, default=0.002, help="seconds between writes")
     parser.add_argument("--timeout", type=float, default=0.25, help="seconds to wait for a connection or a reply")
     parser.add_argument("--max-seconds", type=float, default=1800)
+    parser.add_argument("--new-connection-each-write", action="store_true",
+                        help="connect (and AUTH) for every write, as clients that do not pool connections")
     args = parser.parse_args()
     password = os.environ.get(args.password_env, "")
     if not password:

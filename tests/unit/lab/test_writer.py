@@ -40,7 +40,7 @@ def test_writer_logs_every_outcome_and_reads_the_members(fake_server, tmp_path: 
     stop = tmp_path / "stop"
     args = argparse.Namespace(host="127.0.0.1", port=server.port, user="app", key="k", log=str(tmp_path / "log"),
                               members_file=str(tmp_path / "members"), stop_file=str(stop), interval=0.002,
-                              timeout=0.5, max_seconds=20)
+                              timeout=0.5, max_seconds=20, new_connection_each_write=False)
 
     def script() -> None:
         for mode in ("ok", "readonly", "close", "ok"):
@@ -61,3 +61,24 @@ def test_writer_logs_every_outcome_and_reads_the_members(fake_server, tmp_path: 
     assert acked == set(members)
     assert (tmp_path / "members").read_text().split() == members
     assert [write.number for write in writes] == list(range(1, len(writes) + 1))
+
+
+def test_writer_can_open_a_new_connection_for_each_write(fake_server, tmp_path: pathlib.Path) -> None:
+    auths: list[int] = []
+
+    def handler(session, args):
+        if args[0].upper() == "AUTH":
+            auths.append(1)
+            return "OK"
+        return 1
+
+    server = fake_server(handler)
+    stop = tmp_path / "stop"
+    args = argparse.Namespace(host="127.0.0.1", port=server.port, user="app", key="k", log=str(tmp_path / "log"),
+                              members_file="", stop_file=str(stop), interval=0.002, timeout=0.5, max_seconds=20,
+                              new_connection_each_write=True)
+    threading.Timer(0.3, stop.touch).start()
+    run(args, "secret")
+    writes = parse_log((tmp_path / "log").read_text().splitlines())
+    assert writes and all(write.status == "ok" for write in writes)
+    assert len(auths) == len(writes)
