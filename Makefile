@@ -39,6 +39,7 @@ help:
 	@echo "make image       build the lab images (Debian 12, 13)"
 	@echo "make build       build the collection tarball"
 	@echo "make demo        the whole stack in the lab (demo-down removes it)"
+	@echo "make bench       the failover benchmark on the lab (docs/benchmarks.md)"
 	@echo "make clean       remove the venv, caches, build output"
 
 # --- bootstrap --------------------------------------------------------------
@@ -136,6 +137,21 @@ molecule-variants: venv image
 
 .PHONY: test
 test: lint sanity unit integration molecule molecule-variants
+
+# The failover benchmark (bench/bench.py --help): for each settings profile
+# (bench/profiles/; "name:N" gives it N trials) a fresh lab, every fault
+# BENCH_TRIALS times, BENCH_STEADY seconds of steady load, redis-benchmark
+# through the VIP and direct. Writes bench/results/ and docs/benchmarks.md.
+BENCH_PROFILES ?= tutorial,defaults
+BENCH_TRIALS ?= 10
+BENCH_STEADY ?= 600
+BENCH_PLATFORM ?= debian12
+BENCH_ARGS ?=
+.PHONY: bench
+bench: venv image demo-packages
+	HASTACK_BENCH_COMMAND="make bench BENCH_PROFILES=$(BENCH_PROFILES) BENCH_TRIALS=$(BENCH_TRIALS) BENCH_STEADY=$(BENCH_STEADY) BENCH_PLATFORM=$(BENCH_PLATFORM)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
+	  python bench/bench.py --profiles $(BENCH_PROFILES) --trials $(BENCH_TRIALS) --steady $(BENCH_STEADY) \
+	  --platform $(BENCH_PLATFORM) --docs docs/benchmarks.md $(BENCH_ARGS)
 
 .PHONY: build
 build: venv

@@ -1,0 +1,540 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Failover benchmark on the Molecule lab (`make bench`).
+
+For each settings profile (bench/profiles/<name>.yml over the roles' defaults)
+the lab is built afresh with playbooks/site.yml, then every fault is injected
+TRIALS times while a client on this machine writes through the VIP every
+~2 ms (tests/lab/writer.py, one key per trial): what clients saw is measured
+from its log (tests/lab/report.py). Then a steady-load period counts false
+failovers, and redis-benchmark compares the VIP with the master itself.
+Results: JSON, a markdown table and PNG timelines (bench/render.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+import typing as t
+from pathlib import Path
+
+import yaml
+
+from ansible_collections.hastack.redis.bench import lab
+from ansible_collections.hastack.redis.tests.lab.report import Write, event_report, parse_log
+
+ROOT = Path(__file__).resolve().parent.parent
+WRITER = ROOT / "tests" / "lab" / "writer.py"
+PROFILES = ROOT / "bench" / "profiles"
+
+
+class Fault(t.NamedTuple):
+    description: str
+    target_p50_seconds: float | None
+
+
+FAULTS: dict[str, Fault] = {
+    "master-crash": Fault("Redis on the master killed (kill -9, kept down)", 2.0),
+    "master-stop": Fault("Redis on the master stopped (systemctl stop)", None),
+    "old-master-returns": Fault("the old master starts again after a crash or stop (writes it receives: target 0)", None),
+    "haproxy-kill": Fault("HAProxy killed on the VIP holder (kill -9, kept down)", 0.5),
+    "keepalived-stop": Fault("keepalived stopped on the VIP holder", None),
+    "holder-freeze": Fault("the VIP holder frozen (docker pause; the master elsewhere)", 0.6),
+    "switchover": Fault("planned switchover (playbooks/switchover.yml)", None),
+}
+# What an old master returning is measured after: each crash and stop trial ends with it.
+RETURNING = ("master-crash", "master-stop")
+# Variables whose values the report compares between profiles.
+SETTINGS = {
+    "redis_sentinel": ["redis_sentinel_down_after_milliseconds", "redis_sentinel_failover_timeout"],
+    "haproxy": ["haproxy_check_inter", "haproxy_check_fastinter", "haproxy_check_downinter", "haproxy_check_rise",
+                "haproxy_check_fall", "haproxy_timeout_check"],
+    "keepalived": ["keepalived_vrrp_version", "keepalived_advert_int", "keepalived_haproxy_track_file",
+                   "keepalived_haproxy_check_interval", "keepalived_haproxy_check_fall", "keepalived_haproxy_check_rise"],
+}
+FIRST_LB = lab.LOAD_BALANCERS[0]
+
+
+def log(message: str) -> None:
+    print(f"{time.strftime('%H:%M:%S')} {message}", flush=True)
+
+
+# ---- settings profiles and the lab
+
+def profile_settings(name: str) -> dict[str, t.Any]:
+    values: dict[str, t.Any] = {}
+    for role, keys in SETTINGS.items():
+        defaults = yaml.safe_load((ROOT / "roles" / role / "defaults" / "main.yml").read_text(encoding="utf-8"))
+        values.update({key: defaults.get(key) for key in keys})
+    overrides = yaml.safe_load((PROFILES / f"{name}.yml").read_text(encoding="utf-8")) or {}
+    values.update({key: value for key, value in overrides.items() if key in values})
+    return values
+
+
+def profile_title(name: str) -> str:
+    comments = [line for line in (PROFILES / f"{name}.yml").read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    return comments[0].lstrip("# ").strip() if comments else name
+
+
+def molecule(args: argparse.Namespace, *words: str, logfile: Path) -> None:
+    with logfile.open("a", encoding="utf-8") as out:
+        result = subprocess.run(["molecule", *words], stdout=out, stderr=subprocess.STDOUT, cwd=ROOT, env=lab_env(args), check=False)
+    if result.returncode != 0:
+        tail = logfile.read_text(encoding="utf-8").splitlines()[-30:]
+        raise SystemExit(f"molecule {' '.join(words)} failed (rc {result.returncode}); last lines of {logfile}:\n" + "\n".join(tail))
+
+
+def lab_env(args: argparse.Namespace) -> dict[str, str]:
+    return dict(os.environ, LAB_PLATFORM=args.platform, LAB_IMAGE="stack", MOLECULE_EPHEMERAL_DIRECTORY=str(args.work / "molecule"))
+
+
+def build_lab(args: argparse.Namespace, profile: str) -> None:
+    logfile = args.work / f"{profile}-lab.log"
+    logfile.write_text("", encoding="utf-8")
+    log(f"[{profile}] building the lab ({args.platform}) with bench/profiles/{profile}.yml; log: {logfile}")
+    molecule(args, "destroy", "-s", args.scenario, logfile=logfile)
+    molecule(args, "converge", "-s", args.scenario, "--", "-e", f"@{PROFILES / f'{profile}.yml'}", logfile=logfile)
+
+
+# ---- the client
+
+class Writer:
+    """tests/lab/writer.py in the background, on its own key."""
+
+    def __init__(self, directory: Path, name: str, new_connection_each_write: bool = False) -> None:
+        self.log = directory / f"{name}.log"
+        self.members = directory / f"{name}.members"
+        self.stop_file = directory / f"{name}.stop"
+        for path in (self.log, self.members, self.stop_file):
+            path.unlink(missing_ok=True)
+        argv = [sys.executable, str(WRITER), f"--host={lab.VIP}", f"--user={lab.APP_USER}", f"--log={self.log}",
+                f"--members-file={self.members}", f"--stop-file={self.stop_file}", f"--key=bench:{name}"]
+        if new_connection_each_write:
+            argv.append("--new-connection-each-write")
+        self.process = subprocess.Popen(argv, env=dict(os.environ, LAB_WRITER_PASSWORD=lab.APP_PASSWORD))  # pylint: disable=consider-using-with
+
+    def acked(self) -> int:
+        try:
+            return self.log.read_text(encoding="utf-8").count("\tok\t")
+        except FileNotFoundError:
+            return 0
+
+    def wait_acked(self, count: int = 200) -> None:
+        lab.wait_for(f"{count} acknowledged writes through the VIP", lambda: self.acked() >= count, 30)
+
+    def ok_since(self, since: float, seconds: float) -> bool:
+        """Writes succeeded without a failure for the last `seconds`, all after `since`."""
+        writes = self.writes()
+        recent = [write for write in writes if write.at >= since]
+        if not recent or recent[-1].at - since < seconds:
+            return False
+        tail = [write for write in recent if write.at >= recent[-1].at - seconds]
+        return all(write.status == "ok" for write in tail) and tail[0].at <= recent[-1].at - seconds + 0.05
+
+    def writes(self) -> list[Write]:
+        try:
+            with self.log.open(encoding="utf-8") as handle:
+                return parse_log(handle)
+        except FileNotFoundError:
+            return []
+
+    def stop(self) -> tuple[list[Write], set[int]]:
+        self.stop_file.touch()
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            raise lab.LabError("the writer did not stop within 60 s") from None
+        if self.process.returncode != 0:
+            raise lab.LabError(f"the writer failed (rc {self.process.returncode}): the master's members are unknown")
+        members = {int(line) for line in self.members.read_text(encoding="utf-8").split() if line}
+        return self.writes(), members
+
+
+# ---- measurements
+
+def timeline(writes: list[Write], fault_at: float, end: float, report: dict[str, t.Any]) -> dict[str, t.Any]:
+    """Writes per bin (ok / failed) from 1 s before the fault to 1 s after recovery."""
+    recovered = report["first_successful_write_after_at"]
+    first_failed = report["first_failed_write_at"]
+    start = fault_at - 1.0
+    stop = min(end, (recovered or end) + 1.0)
+    bin_seconds = 0.05 if stop - start <= 12 else 0.25
+    bins = max(1, math.ceil((stop - start) / bin_seconds))
+    ok, failed = [0] * bins, [0] * bins
+    for write in writes:
+        index = int((write.at - start) / bin_seconds)
+        if 0 <= index < bins:
+            (ok if write.status == "ok" else failed)[index] += 1
+    return {
+        "bin_seconds": bin_seconds,
+        "start_seconds": -1.0,
+        "ok": ok,
+        "failed": failed,
+        "first_failed_seconds": round(first_failed - fault_at, 3) if first_failed else None,
+        "recovered_seconds": round(recovered - fault_at, 3) if recovered else None,
+    }
+
+
+def trial_record(number: int, writes: list[Write], members: set[int], fault_at: float, end: float,
+                 extra: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+    report = event_report({"name": "fault", "at": fault_at}, writes, end, members)
+    record = {
+        "trial": number,
+        "unavailable_seconds": report["unavailable_seconds"],
+        "failed_writes": report["failed_writes"],
+        "acknowledged_writes": report["acknowledged_writes"],
+        "acknowledged_writes_lost": report["acknowledged_writes_lost"],
+        "writes_to_non_master": report["writes_refused_by_a_replica"],
+        "write_pause_seconds": None,
+        "ok": report["unavailable_seconds"] is not None,
+        "timeline": timeline(writes, fault_at, end, report),
+    }
+    for key, value in (extra or {}).items():
+        record[key] = record[key] + value if key == "writes_to_non_master" else value
+    return record
+
+
+def wait_writes_resume(writer: Writer, since: float, timeout: float) -> None:
+    lab.wait_for("writes through the VIP to succeed again for 1 s", lambda: writer.ok_since(since, 1.0), timeout, interval=0.2)
+
+
+# ---- faults: each returns {fault name: trial record}
+
+def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+    """Kill or stop Redis on the master; when writes go to the new master, start it again."""
+    old = lab.settle(FIRST_LB)
+    new = lab.other(old)
+    if kind == "master-crash":
+        lab.hold_down(old, "redis-server")
+    writer = Writer(directory, f"{kind}-{number}")
+    try:
+        writer.wait_acked()
+        fault_at = time.time()
+        lab.sh(old, "systemctl kill --signal=SIGKILL redis-server" if kind == "master-crash" else "systemctl stop redis-server")
+        lab.wait_for(f"the Sentinels to name {new}", lambda: lab.master() == new, timeout, interval=0.2)
+        wait_writes_resume(writer, fault_at, timeout)
+        sessions_before = lab.sessions_to(old)
+        returned_at = time.time()
+        lab.mend(old, "redis-server")
+        lab.wait_for(f"{old} to replicate {new}", lambda: lab.in_sync(new), timeout, interval=0.2)
+        time.sleep(1.0)
+        sessions = lab.sessions_to(old) - sessions_before
+        writes, members = writer.stop()
+    finally:
+        if writer.process.poll() is None:
+            writer.process.kill()
+    end = writes[-1].at + 0.001 if writes else returned_at
+    return {
+        kind: trial_record(number, writes, members, fault_at, returned_at),
+        "old-master-returns": trial_record(number, writes, members, returned_at, end,
+                                           {"writes_to_non_master": sessions, "sessions_to_old_master": sessions, "after": kind}),
+    }
+
+
+def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+    """Break the VIP holder's HAProxy, keepalived or whole host; mend it once writes go through the other."""
+    master = lab.settle(FIRST_LB)
+    holder, peer = FIRST_LB, lab.other(FIRST_LB)
+    if kind == "holder-freeze" and master == holder:
+        # The holder's freeze must not take the master with it: that is a master crash.
+        lab.ask(lab.SENTINELS["witness"], 26379, "SENTINEL", "FAILOVER", lab.MASTER_NAME, password=lab.SENTINEL_PASSWORD)
+        lab.wait_for(f"the Sentinels to name {peer}", lambda: lab.master() == peer, timeout)
+        lab.settle(FIRST_LB)
+    if kind == "haproxy-kill":
+        lab.hold_down(holder, "haproxy")
+    writer = Writer(directory, f"{kind}-{number}", new_connection_each_write=True)
+    try:
+        writer.wait_acked()
+        fault_at = time.time()
+        if kind == "haproxy-kill":
+            lab.sh(holder, "systemctl kill --signal=SIGKILL haproxy")
+        elif kind == "keepalived-stop":
+            lab.sh(holder, "systemctl stop keepalived")
+        else:
+            lab.docker("pause", holder)
+        lab.wait_for(f"the VIP on {peer}", lambda: peer in lab.vip_holders(), timeout, interval=0.2)
+        wait_writes_resume(writer, fault_at, timeout)
+        mended_at = time.time()
+        if kind == "haproxy-kill":
+            lab.mend(holder, "haproxy")
+        elif kind == "keepalived-stop":
+            lab.sh(holder, "systemctl start keepalived")
+        else:
+            lab.docker("unpause", holder)
+        writes, members = writer.stop()
+    finally:
+        if writer.process.poll() is None:
+            writer.process.kill()
+        if kind == "holder-freeze":
+            lab.docker("unpause", holder, check=False)
+    return {kind: trial_record(number, writes, members, fault_at, mended_at)}
+
+
+def switchover(args: argparse.Namespace, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+    """playbooks/switchover.yml to the replica, as an operator runs it."""
+    target = lab.other(lab.settle(FIRST_LB))
+    writer = Writer(directory, f"switchover-{number}")
+    try:
+        writer.wait_acked()
+        fault_at = time.time()
+        result = subprocess.run(
+            ["ansible-playbook", "-i", str(args.work / "molecule" / "inventory"), str(ROOT / "playbooks" / "switchover.yml"),
+             "-e", f"switchover_target={target}"],
+            capture_output=True, text=True, cwd=ROOT, env=lab_env(args), timeout=timeout * 4, check=False)
+        if result.returncode != 0:
+            raise lab.LabError(f"switchover.yml to {target} failed: {result.stdout[-2000:]}")
+        pause = re.search(r"paused for ([0-9.]+) s", result.stdout)
+        lab.wait_for(f"the Sentinels to name {target}", lambda: lab.master() == target, timeout)
+        wait_writes_resume(writer, fault_at, timeout)
+        done_at = time.time()
+        writes, members = writer.stop()
+    finally:
+        if writer.process.poll() is None:
+            writer.process.kill()
+    record = trial_record(number, writes, members, fault_at, done_at)
+    record["write_pause_seconds"] = float(pause.group(1)) if pause else None
+    return {"switchover": record}
+
+
+def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[str, dict[str, t.Any]]:
+    faults: dict[str, dict[str, t.Any]] = {}
+    wanted = [name for name in FAULTS if name in args.faults]
+    if "old-master-returns" in wanted and not any(name in wanted for name in RETURNING):
+        wanted.insert(0, "master-stop")
+    for name in wanted:
+        faults[name] = {"description": FAULTS[name].description, "target_p50_seconds": FAULTS[name].target_p50_seconds, "trials": []}
+    for name in wanted:
+        if name == "old-master-returns":
+            continue
+        trials = args.trials_for[profile]
+        for number in range(1, trials + 1):
+            try:
+                if name in RETURNING:
+                    records = master_fault(name, number, directory, args.timeout)
+                elif name == "switchover":
+                    records = switchover(args, number, directory, args.timeout)
+                else:
+                    records = lb_fault(name, number, directory, args.timeout)
+            except lab.LabError as exc:
+                records = {name: {"trial": number, "unavailable_seconds": None, "failed_writes": 0, "acknowledged_writes": 0,
+                                  "acknowledged_writes_lost": 0, "writes_to_non_master": 0, "write_pause_seconds": None,
+                                  "ok": False, "error": str(exc)}}
+                log(f"[{profile}] {name} {number}: FAILED: {exc}")
+                lab.settle(timeout=args.timeout * 4)
+            for fault, record in records.items():
+                if fault in faults:
+                    faults[fault]["trials"].append(record)
+            record = records[name]
+            log(f"[{profile}] {name} {number}/{trials}: unavailable {record['unavailable_seconds']} s, "
+                f"{record['failed_writes']} failed, {record['acknowledged_writes_lost']} lost, "
+                f"{record['writes_to_non_master']} to a non-master"
+                + (f", pause {record['write_pause_seconds']} s" if record.get("write_pause_seconds") is not None else "")
+                + (f"; old master returning: {records['old-master-returns']['writes_to_non_master']} writes to it"
+                   if "old-master-returns" in records else ""))
+    return faults
+
+
+def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str, t.Any]:
+    """Writes and redis-benchmark load through the VIP, no fault: any failover or VIP move is false."""
+    lab.settle(FIRST_LB)
+    log(f"[{profile}] steady load for {args.steady:.0f} s")
+    started = time.time()
+    epoch = lab.sentinel_epoch("witness")
+    sdown = sum(lab.count_in_log(host, lab.SENTINEL_LOG, "+sdown") for host in lab.SENTINELS)
+    load = subprocess.Popen(  # pylint: disable=consider-using-with
+        ["redis-benchmark", "-h", lab.VIP, "--user", lab.APP_USER, "-a", lab.APP_PASSWORD, "-c", "8", "-n", "1000000000",
+         "-t", "set,get", "-r", "100000", "-l", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    writer = Writer(directory, "steady")
+    try:
+        time.sleep(args.steady)
+        writes, members = writer.stop()
+    finally:
+        load.terminate()
+        load.wait(timeout=10)
+        if writer.process.poll() is None:
+            writer.process.kill()
+    acked = [write for write in writes if write.status == "ok"]
+    return {
+        "seconds": round(time.time() - started, 1),
+        "writes": len(writes),
+        "failed_writes": len(writes) - len(acked),
+        "acknowledged_writes_lost": sum(1 for write in acked if write.number not in members),
+        "false_failovers": lab.sentinel_epoch("witness") - epoch,
+        "vip_moves": sum(lab.keepalived_masters_since(lb, started) for lb in lab.LOAD_BALANCERS),
+        "sdown_events": sum(lab.count_in_log(host, lab.SENTINEL_LOG, "+sdown") for host in lab.SENTINELS) - sdown,
+    }
+
+
+def redis_benchmark(host: str, pipeline: int) -> dict[str, dict[str, float]]:
+    requests = 200000 if pipeline == 1 else 2000000
+    out = subprocess.run(
+        ["redis-benchmark", "-h", host, "--user", lab.APP_USER, "-a", lab.APP_PASSWORD, "-c", "50", "-n", str(requests),
+         "-P", str(pipeline), "-t", "set,get", "-r", "100000", "--csv"],
+        capture_output=True, text=True, timeout=600, check=True).stdout
+    return parse_benchmark_csv(out)
+
+
+def parse_benchmark_csv(text: str) -> dict[str, dict[str, float]]:
+    """redis-benchmark --csv: {"SET": {"rps": ..., "p50_latency_ms": ...}, ...}."""
+    rows: dict[str, dict[str, float]] = {}
+    header: list[str] = []
+    for line in text.splitlines():
+        cells = [cell.strip('"') for cell in line.strip().split(",")]
+        if not cells or not cells[0]:
+            continue
+        if cells[0] == "test":
+            header = cells
+            continue
+        names = header or ["test", "rps"]
+        row = dict(zip(names, cells))
+        rows[row["test"]] = {key: float(value) for key, value in row.items() if key != "test"}
+    return rows
+
+
+def throughput(profile: str, rounds: int) -> list[dict[str, t.Any]]:
+    """Direct to the master and through the VIP, alternately, `rounds` times; medians."""
+    master = lab.settle(FIRST_LB)
+    rows = []
+    for pipeline in (1, 16):
+        runs: dict[str, list[dict[str, dict[str, float]]]] = {"direct": [], "vip": []}
+        for _round in range(rounds):
+            runs["direct"].append(redis_benchmark(lab.SERVERS[master], pipeline))
+            runs["vip"].append(redis_benchmark(lab.VIP, pipeline))
+        for test in ("SET", "GET"):
+            row: dict[str, t.Any] = {"test": test, "pipeline": pipeline, "clients": 50}
+            for way, results in runs.items():
+                row[f"{way}_rps"] = statistics.median(result[test]["rps"] for result in results)
+                row[f"{way}_p50_ms"] = statistics.median(result[test].get("p50_latency_ms", 0.0) for result in results)
+            rows.append(row)
+            log(f"[{profile}] {test} -P {pipeline}: direct {row['direct_rps']:.0f} rps, VIP {row['vip_rps']:.0f} rps "
+                f"({row['vip_rps'] / row['direct_rps']:.2f})")
+    return rows
+
+
+# ---- the run
+
+def version(line: str, pattern: str) -> str:
+    """The version number in a program's banner (the whole line when it has none)."""
+    found = re.search(pattern, line)
+    return found.group(1) if found else line
+
+
+def machine(args: argparse.Namespace) -> dict[str, t.Any]:
+    def first_line(*argv: str) -> str:
+        try:
+            out = subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False)
+        except OSError:
+            return ""
+        return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr).strip() else ""
+
+    cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    meminfo = Path("/proc/meminfo").read_text(encoding="utf-8")
+    os_release = dict(line.split("=", 1) for line in Path("/etc/os-release").read_text(encoding="utf-8").splitlines() if "=" in line)
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    memory = re.search(r"^MemTotal:\s*(\d+)", meminfo, re.M)
+    return {
+        "cpus": os.cpu_count(),
+        "cpu_model": model.group(1) if model else platform.processor(),
+        "memory_gb": round(int(memory.group(1)) / 1024 / 1024, 1) if memory else None,
+        "kernel": platform.release(),
+        "host_os": os_release.get("PRETTY_NAME", "").strip('"'),
+        "lab_platform": args.platform,
+        "versions": {
+            "redis": version(first_line("docker", "exec", "redis1", "redis-server", "--version"), r"v=(\S+)"),
+            "haproxy": version(first_line("docker", "exec", "redis1", "haproxy", "-v"), r"version (\S+)"),
+            "keepalived": version(first_line("docker", "exec", "redis1", "keepalived", "--version"), r"v(\d\S*)"),
+            "docker": first_line("docker", "version", "--format", "{{.Server.Version}}"),
+        },
+    }
+
+
+def run_profile(args: argparse.Namespace, profile: str) -> dict[str, t.Any]:
+    if not args.reuse_lab:
+        build_lab(args, profile)
+    directory = args.work / profile
+    directory.mkdir(parents=True, exist_ok=True)
+    result: dict[str, t.Any] = {"title": profile_title(profile), "settings": profile_settings(profile)}
+    result["faults"] = run_faults(args, profile, directory)
+    result["steady"] = steady(args, profile, directory) if args.steady > 0 else None
+    result["throughput"] = throughput(profile, args.rounds) if args.rounds > 0 else []
+    return result
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--profiles", default="tutorial,defaults",
+                        help="comma-separated bench/profiles/<name>.yml, in order; <name>:<trials> overrides --trials for one")
+    parser.add_argument("--trials", type=int, default=10, help="trials per fault")
+    parser.add_argument("--faults", default=",".join(FAULTS), help=f"comma-separated subset of {', '.join(FAULTS)}")
+    parser.add_argument("--steady", type=float, default=600, help="seconds of steady load (0: skip)")
+    parser.add_argument("--rounds", type=int, default=3, help="redis-benchmark rounds, direct and through the VIP (0: skip)")
+    parser.add_argument("--platform", default="debian12", help="lab platform (debian12 | debian13)")
+    parser.add_argument("--scenario", default="failover", help="the Molecule scenario whose lab is used")
+    parser.add_argument("--timeout", type=float, default=90, help="seconds to wait for any one recovery")
+    parser.add_argument("--reuse-lab", action="store_true", help="measure the lab that runs now (one profile, no rebuild)")
+    parser.add_argument("--keep-lab", action="store_true", help="leave the last lab running")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results", help="directory for results.json, results.md, PNGs")
+    parser.add_argument("--docs", type=Path, default=None, help="also write the results page here (docs/benchmarks.md), PNGs beside it")
+    parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench", help="logs of every trial and of the lab builds")
+    args = parser.parse_args(argv)
+    args.trials_for = {}
+    for item in args.profiles.split(","):
+        name, _sep, trials = item.partition(":")
+        if not trials.isdigit() and trials:
+            parser.error(f"--profiles {item}: trials must be a number, as in tutorial:3")
+        args.trials_for[name] = int(trials) if trials else args.trials
+    args.profiles = [name for name in args.trials_for if name]
+    args.faults = [name for name in args.faults.split(",") if name]
+    unknown = [name for name in args.faults if name not in FAULTS] + [
+        name for name in args.profiles if not (PROFILES / f"{name}.yml").is_file()]
+    if unknown:
+        parser.error(f"unknown fault or profile: {', '.join(unknown)} (faults: {', '.join(FAULTS)}; profiles: bench/profiles/*.yml)")
+    if args.reuse_lab and len(args.profiles) != 1:
+        parser.error("--reuse-lab measures the running lab: give exactly one --profiles")
+    if min(args.trials_for.values(), default=1) < 1:
+        parser.error("--trials must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.output.mkdir(parents=True, exist_ok=True)
+    started = time.time()
+    results: dict[str, t.Any] = {
+        "started_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "command": os.environ.get("HASTACK_BENCH_COMMAND", "python bench/bench.py " + " ".join(sys.argv[1:])),
+        "profiles": {},
+    }
+    try:
+        for profile in args.profiles:
+            results["profiles"][profile] = run_profile(args, profile)
+            results["machine"] = machine(args)
+    finally:
+        # The comparison reads best with the tutorial's column first, whatever order the runs took.
+        results["profiles"] = dict(sorted(results["profiles"].items(), key=lambda item: item[0] != "tutorial"))
+        results["duration_seconds"] = round(time.time() - started, 1)
+        (args.output / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        log(f"results: {args.output / 'results.json'}")
+        if not args.keep_lab and not args.reuse_lab:
+            molecule(args, "destroy", "-s", args.scenario, logfile=args.work / "destroy.log")
+    render = [sys.executable, str(ROOT / "bench" / "render.py"), str(args.output / "results.json")]
+    subprocess.run(render + ["--markdown", str(args.output / "results.md"), "--png-dir", str(args.output)], check=True, cwd=ROOT)
+    if args.docs:
+        # The results page: its tables and timelines beside it (docs/benchmarks/*.png).
+        subprocess.run(render + ["--markdown", str(args.docs), "--png-dir", str(args.docs.with_suffix("")), "--page"], check=True, cwd=ROOT)
+
+
+if __name__ == "__main__":
+    main()

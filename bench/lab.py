@@ -1,0 +1,223 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The Molecule lab as the benchmark sees it: its hosts and addresses, what
+each Sentinel, Redis server and HAProxy says, who holds the VIP, and ways to
+break and mend services inside the containers (`docker exec`).
+
+Addresses and secrets are the lab's (.config/molecule/config.yml); the
+prefixes follow LAB_FRONT_PREFIX / LAB_BACK_PREFIX like the lab does.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+import typing as t
+
+from ansible_collections.hastack.redis.tests.lab.writer import Reader, ReplyError, command, connect
+
+FRONT = os.environ.get("LAB_FRONT_PREFIX", "10.20.1")
+BACK = os.environ.get("LAB_BACK_PREFIX", "10.30.1")
+VIP = f"{FRONT}.130"
+SERVERS = {"redis1": f"{BACK}.131", "redis2": f"{BACK}.132"}
+SENTINELS = {"redis1": f"{BACK}.131", "redis2": f"{BACK}.132", "witness": f"{BACK}.133"}
+LOAD_BALANCERS = ["redis1", "redis2"]
+MASTER_NAME = "mymaster"
+APP_USER, APP_PASSWORD = "app", "lab-app-secret"
+ADMIN_USER, ADMIN_PASSWORD = "admin", "lab-admin-secret"
+SENTINEL_PASSWORD = "lab-sentinel-secret"
+SENTINEL_LOG = "/var/log/redis/redis-sentinel.log"
+# A runtime drop-in (gone at the next boot) that keeps systemd from restarting
+# a unit the benchmark kills, so that a kill stands for a dead process.
+NO_RESTART_DIR = "/run/systemd/system/{unit}.service.d"
+NO_RESTART_FILE = "zz-hastack-bench-no-restart.conf"
+
+
+class LabError(RuntimeError):
+    """The lab is not in the state a step needs."""
+
+
+def docker(*args: str, check: bool = True, timeout: float = 60) -> str:
+    result = subprocess.run(["docker", *args], capture_output=True, text=True, timeout=timeout, check=False)
+    if check and result.returncode != 0:
+        raise LabError(f"docker {' '.join(args)}: rc {result.returncode}: {result.stderr.strip() or result.stdout.strip()}")
+    return result.stdout
+
+
+def sh(host: str, script: str, check: bool = True, timeout: float = 60) -> str:
+    return docker("exec", host, "sh", "-c", script, check=check, timeout=timeout)
+
+
+def ask(address: str, port: int, *words: str, user: str | None = None, password: str = "", timeout: float = 1.0) -> t.Any:
+    """One command on a fresh connection; AUTH with `user` (ACL) or the password alone (Sentinel)."""
+    if user:
+        sock, reader = connect(address, port, user, password, timeout)
+    else:
+        sock = socket.create_connection((address, port), timeout=timeout)
+        sock.settimeout(timeout)
+        reader = Reader(sock)
+        if password:
+            sock.sendall(command("AUTH", password))
+            if isinstance(reader.reply(), ReplyError):
+                raise LabError(f"AUTH refused by {address}:{port}")
+    with sock:
+        sock.sendall(command(*words))
+        answer = reader.reply()
+    if isinstance(answer, ReplyError):
+        raise LabError(f"{' '.join(words)} on {address}:{port}: {answer}")
+    return answer
+
+
+def sentinel_master(sentinel: str) -> str | None:
+    """The master address this Sentinel names, None when it does not answer."""
+    try:
+        answer = ask(SENTINELS[sentinel], 26379, "SENTINEL", "get-master-addr-by-name", MASTER_NAME, password=SENTINEL_PASSWORD)
+    except (OSError, ConnectionError, LabError):
+        return None
+    return answer[0] if answer else None
+
+
+def sentinel_epoch(sentinel: str) -> int:
+    """The master's config epoch: it grows by one with every failover."""
+    fields = ask(SENTINELS[sentinel], 26379, "SENTINEL", "master", MASTER_NAME, password=SENTINEL_PASSWORD)
+    values = dict(zip(fields[::2], fields[1::2]))
+    return int(values["config-epoch"])
+
+
+def replication(server: str) -> dict[str, str]:
+    """INFO replication of a Redis server as a dict ({} when it does not answer)."""
+    try:
+        text = ask(SERVERS[server], 6379, "INFO", "replication", user=ADMIN_USER, password=ADMIN_PASSWORD)
+    except (OSError, ConnectionError, LabError):
+        return {}
+    return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
+
+
+def server_named(address: str | None) -> str | None:
+    return next((name for name, server in SERVERS.items() if server == address), None)
+
+
+def master() -> str | None:
+    """The server every answering Sentinel names, None while they disagree."""
+    named = {sentinel_master(sentinel) for sentinel in SENTINELS}
+    named.discard(None)
+    return server_named(named.pop()) if len(named) == 1 else None
+
+
+def vip_holders() -> list[str]:
+    holders = []
+    for lb in LOAD_BALANCERS:
+        if f" {VIP}/" in sh(lb, "ip -o -4 address show", check=False, timeout=10):
+            holders.append(lb)
+    return holders
+
+
+def haproxy_servers(lb: str) -> dict[str, tuple[str, int]]:
+    """Each Redis server's (status, total sessions) in this HAProxy's redis backends."""
+    csv = sh(lb, 'echo "show stat" | socat stdio UNIX-CONNECT:/run/haproxy/admin.sock', check=False, timeout=10)
+    seen = {}
+    for line in csv.splitlines():
+        fields = line.split(",")
+        if len(fields) > 17 and fields[0] == f"redis_{fields[1]}" and fields[1] in SERVERS:
+            seen[fields[1]] = (fields[17], int(fields[7] or 0))
+    return seen
+
+
+def sessions_to(server: str) -> int:
+    """Client sessions every HAProxy has sent to `server` so far."""
+    return sum(haproxy_servers(lb).get(server, ("", 0))[1] for lb in LOAD_BALANCERS)
+
+
+def count_in_log(host: str, path: str, pattern: str) -> int:
+    out = sh(host, f"grep -c -- '{pattern}' {path} || true", check=False, timeout=10).strip()
+    return int(out or 0)
+
+
+def keepalived_masters_since(lb: str, since: float) -> int:
+    """How often keepalived on `lb` entered MASTER state since `since` (unix time)."""
+    out = sh(lb, f"journalctl -u keepalived -o cat --since=@{int(since)} | grep -c 'Entering MASTER STATE' || true", check=False)
+    return int(out.strip() or 0)
+
+
+def hold_down(host: str, unit: str) -> None:
+    """Keep systemd from restarting `unit` until mend() (a runtime drop-in)."""
+    directory = NO_RESTART_DIR.format(unit=unit)
+    sh(host, f"mkdir -p {directory} && printf '[Service]\\nRestart=no\\n' > {directory}/{NO_RESTART_FILE} && systemctl daemon-reload")
+
+
+def mend(host: str, unit: str) -> None:
+    """Drop hold_down()'s drop-in and start the unit again."""
+    directory = NO_RESTART_DIR.format(unit=unit)
+    sh(host, f"rm -f {directory}/{NO_RESTART_FILE} && systemctl daemon-reload && systemctl reset-failed {unit}; systemctl start {unit}")
+
+
+def wait_for(what: str, check: t.Callable[[], bool], timeout: float, interval: float = 0.1) -> float:
+    """Poll `check` until it holds; the seconds it took. LabError naming `what` after `timeout`."""
+    started = time.monotonic()
+    while not check():
+        if time.monotonic() - started > timeout:
+            raise LabError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+    return time.monotonic() - started
+
+
+def in_sync(master_name: str) -> bool:
+    """`master_name` is master and every other server replicates it with its link up and no lag."""
+    info = replication(master_name)
+    if info.get("role") != "master":
+        return False
+    for name in SERVERS:
+        if name == master_name:
+            continue
+        replica = replication(name)
+        if (replica.get("role") != "slave" or replica.get("master_host") != SERVERS[master_name]
+                or replica.get("master_link_status") != "up"):
+            return False
+        if replica.get("slave_repl_offset") != info.get("master_repl_offset"):
+            return False
+    return True
+
+
+def routed_to(master_name: str) -> bool:
+    """Every HAProxy has the master UP and every other server DOWN."""
+    for lb in LOAD_BALANCERS:
+        seen = haproxy_servers(lb)
+        if set(seen) != set(SERVERS):
+            return False
+        for name, (status, _sessions) in seen.items():
+            if status.startswith("UP") != (name == master_name):
+                return False
+    return True
+
+
+def healthy(expect_holder: str | None = None) -> str | None:
+    """The master when the whole stack is settled (Sentinels agree, replicas in
+    sync, HAProxies route to it, one VIP holder, `expect_holder` if given)."""
+    current = master()
+    if current is None or not in_sync(current) or not routed_to(current):
+        return None
+    holders = vip_holders()
+    if len(holders) != 1 or (expect_holder and holders != [expect_holder]):
+        return None
+    return current
+
+
+def settle(expect_holder: str | None = None, timeout: float = 180) -> str:
+    """Wait until healthy(); the master."""
+    found: list[str] = []
+
+    def check() -> bool:
+        current = healthy(expect_holder)
+        if current:
+            found.append(current)
+        return current is not None
+
+    wait_for(f"a settled stack (VIP on {expect_holder or 'one host'})", check, timeout, interval=0.5)
+    return found[-1]
+
+
+def other(server: str) -> str:
+    return next(name for name in SERVERS if name != server)

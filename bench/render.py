@@ -1,0 +1,346 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Render a failover benchmark's results (the JSON bench.py writes) as markdown
+tables and one timeline PNG per fault and profile.
+
+The PNG of the `defaults` profile is <fault>.png, any other profile's is
+<fault>-<profile>.png (e.g. master-crash-tutorial.png).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import textwrap
+import typing as t
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the PNGs are rendered off screen
+
+import matplotlib.pyplot as plt
+
+try:
+    from ansible_collections.hastack.redis.bench.summary import WRITES_TARGET_FAULT, median_trial, summarize, timed_trials
+except ImportError:  # run as a script without the collection on the Python path
+    from summary import WRITES_TARGET_FAULT, median_trial, summarize, timed_trials
+
+MISSING = "-"
+DEFAULTS = "defaults"
+TUTORIAL = "tutorial"
+
+
+def _seconds(value: float | None) -> str:
+    """2 decimals, 3 below 0.1 s so that short times do not print as 0.00."""
+    if value is None:
+        return MISSING
+    return f"{value:.3f}" if abs(value) < 0.1 else f"{value:.2f}"
+
+
+def _count(value: t.Any) -> str:
+    return MISSING if value is None else f"{int(value):,}"
+
+
+def _rps(value: t.Any) -> str:
+    return MISSING if value is None else f"{round(float(value)):,}"
+
+
+def _met(value: bool | None) -> str:
+    return MISSING if value is None else ("met" if value else "NOT met")
+
+
+def _cell(text: t.Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for column in header) + "|"]
+    lines.extend("| " + " | ".join(_cell(value) for value in row) + " |" for row in rows)
+    return lines
+
+
+def _fault_order(profiles: dict[str, t.Any]) -> list[str]:
+    """The last profile's faults in its order, then any only another profile ran."""
+    names: list[str] = []
+    for profile in reversed(list(profiles.values())):
+        names.extend(name for name in profile["faults"] if name not in names)
+    return names
+
+
+def _times(summary: dict[str, t.Any] | None) -> str:
+    if summary is None or not summary["n"]:
+        return MISSING
+    text = MISSING if summary["p50"] is None else " / ".join(_seconds(summary[key]) for key in ("p50", "p95", "max"))
+    return f"{text} ({summary['failed_trials']} of {summary['n']} failed)" if summary["failed_trials"] else text
+
+
+def _speedup(tutorial: dict[str, t.Any] | None, defaults: dict[str, t.Any] | None) -> str:
+    if not tutorial or not defaults or not tutorial["p50"] or not defaults["p50"]:
+        return MISSING
+    ratio = tutorial["p50"] / defaults["p50"]
+    return f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
+
+
+def _target(summary: dict[str, t.Any] | None) -> str:
+    if summary is None:
+        return MISSING
+    targets = []
+    if summary["target_p50_seconds"] is not None:
+        seconds = summary["target_p50_seconds"]
+        targets.append(f"<= {seconds:.1f} s" if round(seconds, 1) == seconds else f"<= {_seconds(seconds)} s")
+    if summary.get("target_writes") is not None:
+        targets.append(f"{summary['target_writes']} writes")
+    return ", ".join(targets) or MISSING
+
+
+def _failover(profiles: dict[str, t.Any]) -> list[str]:
+    names = list(profiles)
+    judged = names[-1]
+    compare = TUTORIAL in profiles and DEFAULTS in profiles
+    header = ["Fault"] + [f"{name} p50 / p95 / max (s)" for name in names]
+    header += [f"{DEFAULTS} vs {TUTORIAL} (p50)"] if compare else []
+    header += ["Target", f"Met by {judged}"]
+    rows = []
+    for fault in _fault_order(profiles):
+        summaries = {name: profile["faults"].get(fault) for name, profile in profiles.items()}
+        description = next((summary["description"] for summary in summaries.values() if summary and summary["description"]), "")
+        row = [f"`{fault}`: {description}" if description else f"`{fault}`"]
+        row += [_times(summaries[name]) for name in names]
+        row += [_speedup(summaries[TUTORIAL], summaries[DEFAULTS])] if compare else []
+        target_source = summaries[judged] or next((summary for summary in summaries.values() if summary), None)
+        row += [_target(target_source), _met(summaries[judged]["target_met"] if summaries[judged] else None)]
+        rows.append(row)
+    note = [f"Seconds writes were unavailable, over the trials that recovered. Targets are judged on {judged}."]
+    if any(name == WRITES_TARGET_FAULT for name in _fault_order(profiles)):
+        note.append("`0 writes`: no write reached the returning old master and no acknowledged write was lost.")
+    return ["## Failover", ""] + _table(header, rows) + [""] + [" ".join(note), ""]
+
+
+def _correctness(profiles: dict[str, t.Any]) -> list[str]:
+    header = ["Profile", "Fault", "Trials", "Failed trials", "Acknowledged writes lost", "Writes to a non-master", "Write pause p50 / max (s)"]
+    rows = []
+    failures = []
+    for name, profile in profiles.items():
+        for fault, summary in profile["faults"].items():
+            pause = MISSING
+            if summary["pause_p50"] is not None:
+                pause = f"{_seconds(summary['pause_p50'])} / {_seconds(summary['pause_max'])}"
+            rows.append([name, f"`{fault}`", _count(summary["n"]), _count(summary["failed_trials"]),
+                         _count(summary["acknowledged_writes_lost"]), _count(summary["writes_to_non_master"]), pause])
+            failures.extend(f"- {name}, `{fault}`, trial {failure['trial']}: {_cell(failure['error'])}" for failure in summary["failures"])
+    lines = ["## Correctness", ""] + _table(header, rows) + [""]
+    return lines + (["Failed trials:", ""] + failures + [""] if failures else [])
+
+
+def _steady(profiles: dict[str, t.Any]) -> list[str]:
+    lines = ["## Steady load", ""]
+    if all(not profile["steady"] for profile in profiles.values()):
+        return lines + ["Not run.", ""]
+    header = ["Profile", "Seconds", "Writes", "Failed writes", "Acknowledged writes lost", "False failovers", "VIP moves", "+sdown events",
+              "Target", "Met"]
+    rows = []
+    for name, profile in profiles.items():
+        steady = profile["steady"] or {}
+        keys = ("seconds", "writes", "failed_writes", "acknowledged_writes_lost", "false_failovers", "vip_moves", "sdown_events")
+        false_failovers = steady.get("false_failovers")
+        met = None if false_failovers is None else false_failovers == 0
+        rows.append([name] + [_count(steady.get(key)) for key in keys] + ["0 false failovers", _met(met)])
+    return lines + _table(header, rows) + [""]
+
+
+def _throughput(profiles: dict[str, t.Any]) -> list[str]:
+    lines = ["## Throughput through the VIP", ""]
+    measured = {name: profile["throughput"] for name, profile in profiles.items() if profile["throughput"]}
+    if not measured:
+        return lines + ["Not run.", ""]
+    header = ["Profile", "Test", "Pipeline", "Clients", "Direct rps", "VIP rps", "Ratio", "p50 latency direct / VIP (ms)", "Target", "Met"]
+    rows = []
+    for name, throughput in measured.items():
+        for row in throughput:
+            latency = f"{_seconds(row.get('direct_p50_ms'))} / {_seconds(row.get('vip_p50_ms'))}"
+            ratio = MISSING if row["ratio"] is None else f"{row['ratio']:.2f}"
+            target = MISSING if row["target_ratio"] is None else f">= {row['target_ratio']:.2f}"
+            rows.append([name, str(row.get("test", MISSING)), _count(row.get("pipeline")), _count(row.get("clients")),
+                         _rps(row.get("direct_rps")), _rps(row.get("vip_rps")), ratio, latency, target, _met(row["target_met"])])
+    return lines + _table(header, rows) + [""]
+
+
+def _setting(settings: dict[str, t.Any], key: str) -> str:
+    if key not in settings:
+        return MISSING
+    value = settings[key]
+    return f"`{value if isinstance(value, str) else json.dumps(value)}`"
+
+
+def _settings(results: dict[str, t.Any]) -> list[str]:
+    profiles = results.get("profiles") or {}
+    settings = {name: profile.get("settings") or {} for name, profile in profiles.items()}
+    keys: list[str] = []
+    for values in reversed(list(settings.values())):
+        keys.extend(key for key in values if key not in keys)
+    rows = [[f"`{key}`"] + [_setting(values, key) for values in settings.values()] for key in keys]
+    return ["## Settings compared", ""] + _table(["Setting"] + list(settings), rows) + [""]
+
+
+def _run(results: dict[str, t.Any]) -> list[str]:
+    """Where and how the numbers were measured, and the command that reproduces them."""
+    if not results.get("machine") and not results.get("command"):
+        return []
+    machine = results.get("machine") or {}
+    versions = machine.get("versions") or {}
+    lines = ["## The run", ""]
+    if results.get("command"):
+        lines += [f"Reproduce with `{results['command']}` (started {results.get('started_at', MISSING)}, "
+                  f"{_count(round((results.get('duration_seconds') or 0) / 60))} minutes).", ""]
+    if machine:
+        lines += [f"- Machine: {machine.get('cpus', MISSING)} CPUs ({machine.get('cpu_model', MISSING)}), "
+                  f"{machine.get('memory_gb', MISSING)} GB, {machine.get('host_os', MISSING)}, kernel {machine.get('kernel', MISSING)}",
+                  f"- Lab: {machine.get('lab_platform', MISSING)} containers (Docker {versions.get('docker', MISSING)}) on that machine; "
+                  "the clients run on the machine itself",
+                  f"- Redis {versions.get('redis', MISSING)}, HAProxy {versions.get('haproxy', MISSING)}, "
+                  f"keepalived {versions.get('keepalived', MISSING)} (Debian's packages)", ""]
+    return lines
+
+
+def markdown(results: dict[str, t.Any], png_links: dict[str, str] | None = None) -> str:
+    """The results as a markdown fragment of `##` sections; `png_links` maps an
+    image's name (e.g. master-crash-tutorial) to its link.
+    """
+    profiles = summarize(results)["profiles"]
+    lines = _run(results) + _failover(profiles) + _correctness(profiles) + _steady(profiles) + _throughput(profiles) + _settings(results)
+    if png_links:
+        lines += ["## Timelines", ""]
+        for name, link in png_links.items():
+            lines += [f"![{name}]({link})", ""]
+    return "\n".join(lines)
+
+
+PAGE_INTRO = """\
+# Failover benchmark
+
+What clients see when a part of the stack fails, measured on the Molecule lab
+(DESIGN.md's reference topology: redis1 and redis2 run Redis, Sentinel,
+HAProxy and keepalived, the witness a third Sentinel). A client on the machine
+writes through the VIP every ~2 ms, one connection reconnecting after any
+failure (a new connection per write for the load-balancer faults); a write
+counts as failed when it gets no reply within 250 ms or an error. Unavailability
+runs from the first failed write after the fault to the next acknowledged one.
+Acknowledged writes lost are those the master no longer holds at the end of the
+trial. `bench/bench.py --help` lists every option; `make bench` runs it all.
+
+This page is written by the benchmark (`--docs docs/benchmarks.md`): rerun it
+rather than editing the numbers.
+"""
+
+
+def page(results: dict[str, t.Any], png_links: dict[str, str] | None = None) -> str:
+    """A whole results page: the introduction, then markdown()."""
+    return PAGE_INTRO + "\n" + markdown(results, png_links)
+
+
+def _title(fault_name: str, fault: dict[str, t.Any], profile_title: str, trial: dict[str, t.Any], median: bool) -> str:
+    trials = fault.get("trials") or []
+    if median:
+        detail = f"median of {len(timed_trials(fault))} trials: {float(trial['unavailable_seconds']):.2f} s unavailable"
+    else:
+        detail = f"trial {trial.get('trial')} of {len(trials)}: never recovered"
+    return f"{fault_name}: {fault.get('description', '')} ({profile_title}, {detail})"
+
+
+def timeline_png(fault_name: str, fault: dict[str, t.Any], profile_title: str, path: str) -> bool:
+    """Draw the median trial's writes per time bin around the fault to `path`.
+
+    When no trial recovered, the first trial with a timeline is drawn. False,
+    and nothing written, when no trial has a timeline.
+    """
+    trial = median_trial(fault)
+    median = trial is not None
+    if trial is None:
+        trial = next((candidate for candidate in fault.get("trials") or [] if candidate.get("timeline")), None)
+    if trial is None:
+        return False
+    timeline = trial["timeline"]
+    ok = [int(value) for value in timeline.get("ok") or []]
+    failed = [int(value) for value in timeline.get("failed") or []]
+    bins = min(len(ok), len(failed))
+    if not bins:
+        return False
+    width = float(timeline["bin_seconds"])
+    start = float(timeline.get("start_seconds", 0.0))
+    edges = [start + index * width for index in range(bins + 1)]
+    ok, failed = ok[:bins], failed[:bins]
+    stacked = [good + bad for good, bad in zip(ok, failed)]
+
+    figure, axes = plt.subplots(figsize=(9, 3.5), dpi=100)
+    try:
+        axes.stairs(ok, edges, fill=True, color="tab:green", label="acknowledged writes")
+        axes.stairs(stacked, edges, baseline=ok, fill=True, color="tab:red", label="failed writes")
+        axes.axvline(0, color="black", linewidth=1.2)
+        top = max(stacked) or 1
+        axes.text(0, top * 1.02, " fault", va="bottom", ha="left", fontsize=8)
+        for key, label, color in (("first_failed_seconds", "first failure", "tab:red"), ("recovered_seconds", "recovered", "tab:green")):
+            seconds = timeline.get(key)
+            if seconds is not None:
+                axes.axvline(float(seconds), color=color, linestyle="--", linewidth=1, label=f"{label} at {float(seconds):.2f} s")
+        axes.set_xlim(edges[0], edges[-1])
+        axes.set_ylim(0, top * 1.15)
+        axes.set_xlabel("seconds relative to the fault")
+        axes.set_ylabel(f"writes per {width * 1000:g} ms")
+        axes.set_title(textwrap.fill(_title(fault_name, fault, profile_title, trial, median), 110), fontsize=9)
+        axes.legend(loc="upper right", fontsize=7)
+        figure.tight_layout()
+        figure.savefig(path)
+    finally:
+        plt.close(figure)
+    return True
+
+
+def png_name(fault_name: str, profile_name: str) -> str:
+    """<fault>.png for the defaults, <fault>-<profile>.png for any other profile."""
+    return f"{fault_name}.png" if profile_name == DEFAULTS else f"{fault_name}-{profile_name}.png"
+
+
+def write_pngs(results: dict[str, t.Any], directory: str) -> dict[str, str]:
+    """Every fault's timeline per profile into `directory`: image name -> path written."""
+    os.makedirs(directory, exist_ok=True)
+    profiles = results.get("profiles") or {}
+    written = {}
+    for fault_name in _fault_order({name: {"faults": profile.get("faults") or {}} for name, profile in profiles.items()}):
+        for profile_name, profile in profiles.items():
+            fault = (profile.get("faults") or {}).get(fault_name)
+            name = png_name(fault_name, profile_name)
+            path = os.path.join(directory, name)
+            if fault is not None and timeline_png(fault_name, fault, profile.get("title", profile_name), path):
+                written[name[:-len(".png")]] = path
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("results", help="the results JSON written by bench.py")
+    parser.add_argument("--markdown", metavar="OUT.md", help="write the markdown tables here")
+    parser.add_argument("--png-dir", metavar="DIR", help="write the timeline PNGs into this directory")
+    parser.add_argument("--page", action="store_true", help="write a whole page (title and introduction) to --markdown")
+    args = parser.parse_args(argv)
+    if not args.markdown and not args.png_dir:
+        parser.error("nothing to write: give --markdown OUT.md, --png-dir DIR or both")
+    with open(args.results, encoding="utf-8") as results_file:
+        results = json.load(results_file)
+    written = []
+    pngs = write_pngs(results, args.png_dir) if args.png_dir else {}
+    written.extend(pngs.values())
+    if args.markdown:
+        base = os.path.dirname(os.path.abspath(args.markdown))
+        links = {name: os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/") for name, path in pngs.items()}
+        with open(args.markdown, "w", encoding="utf-8") as out:
+            out.write((page if args.page else markdown)(results, links or None))
+        written.append(args.markdown)
+    for path in written:
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

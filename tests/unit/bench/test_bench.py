@@ -1,0 +1,100 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The benchmark driver's pure parts: trial records, timelines, redis-benchmark
+output, settings profiles and the command line."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.hastack.redis.bench import bench
+from ansible_collections.hastack.redis.tests.lab.report import Write
+
+
+def _writes(*rows: tuple[float, str]) -> list[Write]:
+    return [Write(at, number, status, "") for number, (at, status) in enumerate(rows, start=1)]
+
+
+def test_a_trial_measures_from_the_first_failure_to_the_next_success() -> None:
+    writes = _writes((99.5, "ok"), (100.2, "conn"), (100.9, "timeout"), (101.7, "ok"), (102.0, "readonly"), (102.1, "ok"))
+    record = bench.trial_record(3, writes, members={1, 4}, fault_at=100.0, end=103.0)
+    assert record["trial"] == 3
+    assert record["unavailable_seconds"] == 1.5
+    assert record["failed_writes"] == 3
+    assert record["acknowledged_writes"] == 2
+    assert record["acknowledged_writes_lost"] == 1  # write 6 was acknowledged but the master does not hold it
+    assert record["writes_to_non_master"] == 1
+    assert record["ok"] is True
+
+
+def test_a_trial_that_never_recovers_is_not_ok() -> None:
+    record = bench.trial_record(1, _writes((100.1, "conn"), (100.2, "conn")), members=set(), fault_at=100.0, end=101.0)
+    assert record["unavailable_seconds"] is None
+    assert record["ok"] is False
+
+
+def test_extra_writes_to_a_non_master_add_up_and_other_keys_are_kept() -> None:
+    record = bench.trial_record(1, _writes((100.1, "readonly"), (100.2, "ok")), members={2}, fault_at=100.0, end=101.0,
+                                extra={"writes_to_non_master": 4, "after": "master-stop"})
+    assert record["writes_to_non_master"] == 5
+    assert record["after"] == "master-stop"
+
+
+def test_the_timeline_counts_writes_per_bin_around_the_fault() -> None:
+    writes = _writes((99.01, "ok"), (99.02, "ok"), (100.06, "conn"), (100.52, "ok"), (150.0, "ok"))
+    report = {"first_failed_write_at": 100.06, "first_successful_write_after_at": 100.52}
+    line = bench.timeline(writes, fault_at=100.0, end=120.0, report=report)
+    assert line["bin_seconds"] == 0.05
+    assert line["start_seconds"] == -1.0
+    assert len(line["ok"]) == len(line["failed"]) == 51  # from -1 s to 1 s after the recovery at 0.52 s
+    assert line["ok"][0] == 2
+    assert line["failed"][21] == 1
+    assert sum(line["ok"]) == 3  # the write at 150 s is outside
+    assert (line["first_failed_seconds"], line["recovered_seconds"]) == (0.06, 0.52)
+
+
+def test_a_long_outage_gets_coarser_bins() -> None:
+    writes = _writes((100.5, "conn"), (131.0, "ok"))
+    report = {"first_failed_write_at": 100.5, "first_successful_write_after_at": 131.0}
+    line = bench.timeline(writes, fault_at=100.0, end=200.0, report=report)
+    assert line["bin_seconds"] == 0.25
+    assert len(line["ok"]) == 132
+
+
+def test_redis_benchmark_csv_is_read_per_test() -> None:
+    text = ('"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"\n'
+            '"SET","61614.29","0.750","0.168","0.703","1.199","1.559","6.207"\n'
+            '"GET","77250.00","0.600","0.120","0.575","0.911","1.215","4.007"\n')
+    rows = bench.parse_benchmark_csv(text)
+    assert rows["SET"]["rps"] == 61614.29
+    assert rows["GET"]["p50_latency_ms"] == 0.575
+
+
+def test_profiles_override_only_the_compared_settings() -> None:
+    defaults = bench.profile_settings("defaults")
+    tutorial = bench.profile_settings("tutorial")
+    assert defaults["redis_sentinel_down_after_milliseconds"] < 30000
+    assert tutorial["redis_sentinel_down_after_milliseconds"] == 30000
+    assert tutorial["keepalived_advert_int"] == 1
+    assert set(defaults) == set(tutorial)
+    assert bench.profile_title("tutorial") == "tutorial settings"
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--faults", "master-crash,meteor"], "unknown fault or profile: meteor"),
+    (["--profiles", "nosuch"], "unknown fault or profile: nosuch"),
+    (["--reuse-lab"], "give exactly one --profiles"),
+    (["--trials", "0"], "at least 1"),
+])
+def test_bad_arguments_are_named(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        bench.parse_args(argv)
+    assert message in capsys.readouterr().err
+
+
+def test_default_arguments_run_every_fault_on_both_profiles() -> None:
+    args = bench.parse_args([])
+    assert args.profiles == ["tutorial", "defaults"]
+    assert args.faults == list(bench.FAULTS)
+    assert (args.trials, args.steady) == (10, 600)
