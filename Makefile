@@ -136,7 +136,7 @@ molecule-variants: venv image
 	done
 
 .PHONY: test
-test: lint sanity unit integration molecule molecule-variants
+test: lint sanity unit integration molecule molecule-variants bench-smoke
 
 # The failover benchmark (bench/bench.py --help): for each settings profile
 # (bench/profiles/; "name:N" gives it N trials) a fresh lab, every fault
@@ -152,6 +152,13 @@ bench: venv image demo-packages
 	HASTACK_BENCH_COMMAND="make bench BENCH_PROFILES=$(BENCH_PROFILES) BENCH_TRIALS=$(BENCH_TRIALS) BENCH_STEADY=$(BENCH_STEADY) BENCH_PLATFORM=$(BENCH_PLATFORM)$(if $(BENCH_ARGS), BENCH_ARGS='$(BENCH_ARGS)')" \
 	  python bench/bench.py --profiles $(BENCH_PROFILES) --trials $(BENCH_TRIALS) --steady $(BENCH_STEADY) \
 	  --platform $(BENCH_PLATFORM) --docs docs/benchmarks.md $(BENCH_ARGS)
+
+# The benchmark itself, once per fault on a fresh lab with the defaults (part of
+# make test): it runs end to end, and no trial fails, loses or misroutes a write.
+.PHONY: bench-smoke
+bench-smoke: venv image demo-packages
+	python bench/bench.py --profiles defaults --trials 1 --steady 20 --rounds 1 --check \
+	  --output $(CACHE)/bench-smoke --work $(CACHE)/bench-smoke/work
 
 .PHONY: build
 build: venv

@@ -486,6 +486,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-lab", action="store_true", help="leave the last lab running")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results", help="directory for results.json, results.md, PNGs")
     parser.add_argument("--docs", type=Path, default=None, help="also write the results page here (docs/benchmarks.md), PNGs beside it")
+    parser.add_argument("--check", action="store_true",
+                        help="exit non-zero when a trial failed, a write reached a non-master or an acknowledged write was lost "
+                             "(outside master-crash, whose last replication window may lose some)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench", help="logs of every trial and of the lab builds")
     args = parser.parse_args(argv)
     args.trials_for = {}
@@ -505,6 +508,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if min(args.trials_for.values(), default=1) < 1:
         parser.error("--trials must be at least 1")
     return args
+
+
+def problems(results: dict[str, t.Any]) -> list[str]:
+    """What --check refuses: failed trials, writes to a non-master, lost writes where none may be lost."""
+    found = []
+    for profile, result in results["profiles"].items():
+        for fault, data in result["faults"].items():
+            for trial in data["trials"]:
+                where = f"{profile} {fault} trial {trial['trial']}"
+                if not trial["ok"]:
+                    found.append(f"{where}: {trial.get('error') or 'writes never succeeded again'}")
+                if trial["writes_to_non_master"]:
+                    found.append(f"{where}: {trial['writes_to_non_master']} writes reached a non-master")
+                if trial["acknowledged_writes_lost"] and fault != "master-crash":
+                    found.append(f"{where}: {trial['acknowledged_writes_lost']} acknowledged writes lost")
+        steady_load = result.get("steady") or {}
+        for key in ("false_failovers", "acknowledged_writes_lost"):
+            if steady_load.get(key):
+                found.append(f"{profile} steady load: {key.replace('_', ' ')} {steady_load[key]}")
+    return found
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -534,6 +557,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.docs:
         # The results page: its tables and timelines beside it (docs/benchmarks/*.png).
         subprocess.run(render + ["--markdown", str(args.docs), "--png-dir", str(args.docs.with_suffix("")), "--page"], check=True, cwd=ROOT)
+    if args.check and problems(results):
+        raise SystemExit("the benchmark found problems:\n  " + "\n  ".join(problems(results)))
 
 
 if __name__ == "__main__":

@@ -98,3 +98,28 @@ def test_default_arguments_run_every_fault_on_both_profiles() -> None:
     assert args.profiles == ["tutorial", "defaults"]
     assert args.faults == list(bench.FAULTS)
     assert (args.trials, args.steady) == (10, 600)
+
+
+def _results(fault: str, **trial: object) -> dict:
+    record = {"trial": 1, "ok": True, "writes_to_non_master": 0, "acknowledged_writes_lost": 0} | trial
+    return {"profiles": {"defaults": {"faults": {fault: {"trials": [record]}}, "steady": {"false_failovers": 0}}}}
+
+
+def test_check_accepts_a_clean_run_and_losses_in_a_crash_window() -> None:
+    assert not bench.problems(_results("master-stop"))
+    assert not bench.problems(_results("master-crash", acknowledged_writes_lost=3))
+
+
+@pytest.mark.parametrize("fault, trial, message", [
+    ("master-stop", {"acknowledged_writes_lost": 2}, "defaults master-stop trial 1: 2 acknowledged writes lost"),
+    ("old-master-returns", {"writes_to_non_master": 5}, "5 writes reached a non-master"),
+    ("haproxy-kill", {"ok": False, "error": "timed out"}, "haproxy-kill trial 1: timed out"),
+])
+def test_check_names_each_problem(fault: str, trial: dict, message: str) -> None:
+    assert any(message in problem for problem in bench.problems(_results(fault, **trial)))
+
+
+def test_check_counts_false_failovers() -> None:
+    results = _results("master-stop")
+    results["profiles"]["defaults"]["steady"]["false_failovers"] = 1
+    assert bench.problems(results) == ["defaults steady load: false failovers 1"]
