@@ -131,6 +131,9 @@ def _correctness(profiles: dict[str, t.Any]) -> list[str]:
                          _count(summary["acknowledged_writes_lost"]), _count(summary["writes_to_non_master"]), pause])
             failures.extend(f"- {name}, `{fault}`, trial {failure['trial']}: {_cell(failure['error'])}" for failure in summary["failures"])
     lines = ["## Correctness", ""] + _table(header, rows) + [""]
+    lines += ["Writes to a non-master: writes a replica answered with READONLY, plus, for an old master returning, the "
+              "client sessions HAProxy sent it. A switchover's are the writes its clients had waiting in the pause: the old "
+              "master answers them READONLY once it follows the target, so they are refused, never accepted.", ""]
     return lines + (["Failed trials:", ""] + failures + [""] if failures else [])
 
 

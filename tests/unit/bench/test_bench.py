@@ -123,3 +123,7 @@ def test_check_counts_false_failovers() -> None:
     results = _results("master-stop")
     results["profiles"]["defaults"]["steady"]["false_failovers"] = 1
     assert bench.problems(results) == ["defaults steady load: false failovers 1"]
+
+
+def test_check_accepts_the_readonly_replies_of_a_switchover() -> None:
+    assert not bench.problems(_results("switchover", writes_to_non_master=80))
