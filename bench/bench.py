@@ -486,6 +486,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep-lab", action="store_true", help="leave the last lab running")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results", help="directory for results.json, results.md, PNGs")
     parser.add_argument("--docs", type=Path, default=None, help="also write the results page here (docs/benchmarks.md), PNGs beside it")
+    parser.add_argument("--update", type=Path, default=None,
+                        help="merge into this results.json: the faults run now replace theirs, the rest is kept")
     parser.add_argument("--check", action="store_true",
                         help="exit non-zero when a trial failed, a write reached a non-master (but for the READONLY replies a "
                              "switchover gives paused clients) or an acknowledged write was lost (outside master-crash, whose "
@@ -509,6 +511,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if min(args.trials_for.values(), default=1) < 1:
         parser.error("--trials must be at least 1")
     return args
+
+
+def merge(old: dict[str, t.Any], new: dict[str, t.Any]) -> dict[str, t.Any]:
+    """`old` results with the faults, steady load and throughput `new` measured replacing theirs."""
+    merged = json.loads(json.dumps(old))
+    for name, profile in new["profiles"].items():
+        empty = {"title": profile["title"], "settings": profile["settings"], "faults": {}, "steady": None, "throughput": []}
+        target = merged["profiles"].setdefault(name, empty)
+        target["faults"].update(profile["faults"])
+        for key in ("steady", "throughput"):
+            if profile.get(key):
+                target[key] = profile[key]
+    merged["command"] = f"{old.get('command')}; then {new['command']}"
+    merged["duration_seconds"] = round((old.get("duration_seconds") or 0) + (new.get("duration_seconds") or 0), 1)
+    merged["machine"] = new.get("machine") or old.get("machine")
+    return merged
 
 
 def problems(results: dict[str, t.Any]) -> list[str]:
@@ -550,6 +568,8 @@ def main(argv: list[str] | None = None) -> None:
         # The comparison reads best with the tutorial's column first, whatever order the runs took.
         results["profiles"] = dict(sorted(results["profiles"].items(), key=lambda item: item[0] != "tutorial"))
         results["duration_seconds"] = round(time.time() - started, 1)
+        if args.update:
+            results = merge(json.loads(args.update.read_text(encoding="utf-8")), results)
         (args.output / "results.json").write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         log(f"results: {args.output / 'results.json'}")
         if not args.keep_lab and not args.reuse_lab:

@@ -127,3 +127,19 @@ def test_check_counts_false_failovers() -> None:
 
 def test_check_accepts_the_readonly_replies_of_a_switchover() -> None:
     assert not bench.problems(_results("switchover", writes_to_non_master=80))
+
+
+def test_merge_replaces_only_the_faults_measured_again() -> None:
+    old = {"command": "make bench", "duration_seconds": 100, "machine": {"cpus": 2}, "profiles": {"defaults": {
+        "title": "d", "settings": {}, "steady": {"seconds": 180}, "throughput": [{"test": "SET"}],
+        "faults": {"master-crash": {"trials": [1]}, "switchover": {"trials": [2]}}}}}
+    new = {"command": "bench.py --faults switchover", "duration_seconds": 20, "profiles": {"defaults": {
+        "title": "d", "settings": {}, "steady": None, "throughput": [], "faults": {"switchover": {"trials": [3]}}}}}
+    merged = bench.merge(old, new)
+    faults = merged["profiles"]["defaults"]["faults"]
+    assert faults["master-crash"]["trials"] == [1]
+    assert faults["switchover"]["trials"] == [3]
+    assert merged["profiles"]["defaults"]["steady"] == {"seconds": 180}
+    assert merged["command"] == "make bench; then bench.py --faults switchover"
+    assert merged["duration_seconds"] == 120
+    assert old["profiles"]["defaults"]["faults"]["switchover"]["trials"] == [2]
