@@ -123,6 +123,13 @@ class Writer:
             argv.append("--new-connection-each-write")
         self.process = subprocess.Popen(argv, env=dict(os.environ, LAB_WRITER_PASSWORD=lab.APP_PASSWORD))  # pylint: disable=consider-using-with
 
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.process.poll() is None:  # left running by a step that failed
+            self.process.kill()
+
     def acked(self) -> int:
         try:
             return self.log.read_text(encoding="utf-8").count("\tok\t")
@@ -217,8 +224,7 @@ def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dic
     new = lab.other(old)
     if kind == "master-crash":
         lab.hold_down(old, "redis-server")
-    writer = Writer(directory, f"{kind}-{number}")
-    try:
+    with Writer(directory, f"{kind}-{number}") as writer:
         writer.wait_acked()
         fault_at = time.time()
         lab.sh(old, "systemctl kill --signal=SIGKILL redis-server" if kind == "master-crash" else "systemctl stop redis-server")
@@ -231,15 +237,20 @@ def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dic
         time.sleep(1.0)
         sessions = lab.sessions_to(old) - sessions_before
         writes, members = writer.stop()
-    finally:
-        if writer.process.poll() is None:
-            writer.process.kill()
     end = writes[-1].at + 0.001 if writes else returned_at
     return {
         kind: trial_record(number, writes, members, fault_at, returned_at),
         "old-master-returns": trial_record(number, writes, members, returned_at, end,
                                            {"writes_to_non_master": sessions, "sessions_to_old_master": sessions, "after": kind}),
     }
+
+
+# How each load-balancer fault breaks the VIP holder, and how it is mended.
+LB_FAULTS: dict[str, tuple[t.Callable[[str], t.Any], t.Callable[[str], t.Any]]] = {
+    "haproxy-kill": (lambda host: lab.sh(host, "systemctl kill --signal=SIGKILL haproxy"), lambda host: lab.mend(host, "haproxy")),
+    "keepalived-stop": (lambda host: lab.sh(host, "systemctl stop keepalived"), lambda host: lab.sh(host, "systemctl start keepalived")),
+    "holder-freeze": (lambda host: lab.docker("pause", host), lambda host: lab.docker("unpause", host)),
+}
 
 
 def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
@@ -253,29 +264,18 @@ def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[st
         lab.settle(FIRST_LB)
     if kind == "haproxy-kill":
         lab.hold_down(holder, "haproxy")
-    writer = Writer(directory, f"{kind}-{number}", new_connection_each_write=True)
+    breaks, mends = LB_FAULTS[kind]
     try:
-        writer.wait_acked()
-        fault_at = time.time()
-        if kind == "haproxy-kill":
-            lab.sh(holder, "systemctl kill --signal=SIGKILL haproxy")
-        elif kind == "keepalived-stop":
-            lab.sh(holder, "systemctl stop keepalived")
-        else:
-            lab.docker("pause", holder)
-        lab.wait_for(f"the VIP on {peer}", lambda: peer in lab.vip_holders(), timeout, interval=0.2)
-        wait_writes_resume(writer, fault_at, timeout)
-        mended_at = time.time()
-        if kind == "haproxy-kill":
-            lab.mend(holder, "haproxy")
-        elif kind == "keepalived-stop":
-            lab.sh(holder, "systemctl start keepalived")
-        else:
-            lab.docker("unpause", holder)
-        writes, members = writer.stop()
+        with Writer(directory, f"{kind}-{number}", new_connection_each_write=True) as writer:
+            writer.wait_acked()
+            fault_at = time.time()
+            breaks(holder)
+            lab.wait_for(f"the VIP on {peer}", lambda: peer in lab.vip_holders(), timeout, interval=0.2)
+            wait_writes_resume(writer, fault_at, timeout)
+            mended_at = time.time()
+            mends(holder)
+            writes, members = writer.stop()
     finally:
-        if writer.process.poll() is None:
-            writer.process.kill()
         if kind == "holder-freeze":
             lab.docker("unpause", holder, check=False)
     return {kind: trial_record(number, writes, members, fault_at, mended_at)}
@@ -284,8 +284,7 @@ def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[st
 def switchover(args: argparse.Namespace, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
     """playbooks/switchover.yml to the replica, as an operator runs it."""
     target = lab.other(lab.settle(FIRST_LB))
-    writer = Writer(directory, f"switchover-{number}")
-    try:
+    with Writer(directory, f"switchover-{number}") as writer:
         writer.wait_acked()
         fault_at = time.time()
         result = subprocess.run(
@@ -299,9 +298,6 @@ def switchover(args: argparse.Namespace, number: int, directory: Path, timeout: 
         wait_writes_resume(writer, fault_at, timeout)
         done_at = time.time()
         writes, members = writer.stop()
-    finally:
-        if writer.process.poll() is None:
-            writer.process.kill()
     record = trial_record(number, writes, members, fault_at, done_at)
     record["write_pause_seconds"] = float(pause.group(1)) if pause else None
     return {"switchover": record}
@@ -355,15 +351,13 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
     load = subprocess.Popen(  # pylint: disable=consider-using-with
         ["redis-benchmark", "-h", lab.VIP, "--user", lab.APP_USER, "-a", lab.APP_PASSWORD, "-c", "8", "-n", "1000000000",
          "-t", "set,get", "-r", "100000", "-l", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    writer = Writer(directory, "steady")
     try:
-        time.sleep(args.steady)
-        writes, members = writer.stop()
+        with Writer(directory, "steady") as writer:
+            time.sleep(args.steady)
+            writes, members = writer.stop()
     finally:
         load.terminate()
         load.wait(timeout=10)
-        if writer.process.poll() is None:
-            writer.process.kill()
     acked = [write for write in writes if write.status == "ok"]
     return {
         "seconds": round(time.time() - started, 1),
