@@ -46,17 +46,28 @@ class Fault(t.NamedTuple):
 FAULTS: dict[str, Fault] = {
     "master-crash": Fault("Redis on the master killed (kill -9, kept down)", 2.0),
     "master-stop": Fault("Redis on the master stopped (systemctl stop)", None),
-    "old-master-returns": Fault("the old master starts again after a crash or stop (writes it receives: target 0)", None),
+    "master-hang": Fault("Redis on the master hung (SIGSTOP: a dead host or a partition, no reset)", None),
+    "old-master-returns": Fault("the old master comes back after a crash, stop or hang (writes it receives: target 0)", None),
     "haproxy-kill": Fault("HAProxy killed on the VIP holder (kill -9, kept down)", 0.5),
     "keepalived-stop": Fault("keepalived stopped on the VIP holder", None),
     "holder-freeze": Fault("the VIP holder frozen (docker pause; the master elsewhere)", 0.6),
     "switchover": Fault("planned switchover (playbooks/switchover.yml)", None),
 }
-# What an old master returning is measured after: each crash and stop trial ends with it.
-RETURNING = ("master-crash", "master-stop")
+# How each master fault breaks Redis on the master, and how the old master comes back: a hung
+# one resumes (SIGCONT) still believing it is the master, with its clients' last writes queued.
+MASTER_FAULTS: dict[str, tuple[str, str]] = {
+    "master-crash": ("systemctl kill --signal=SIGKILL redis-server", ""),
+    "master-stop": ("systemctl stop redis-server", ""),
+    "master-hang": ("systemctl kill --signal=SIGSTOP redis-server", "systemctl kill --signal=SIGCONT redis-server"),
+}
+# What an old master returning is measured after: each master fault's trial ends with it.
+RETURNING = tuple(MASTER_FAULTS)
+# Faults that may lose the writes of the last replication window (asynchronous replication).
+UNCLEAN = ("master-crash", "master-hang")
 # Variables whose values the report compares between profiles.
 SETTINGS = {
-    "redis_sentinel": ["redis_sentinel_down_after_milliseconds", "redis_sentinel_failover_timeout"],
+    "redis_sentinel": ["redis_sentinel_down_after_milliseconds", "redis_sentinel_failover_timeout",
+                       "redis_sentinel_info_period", "redis_sentinel_ping_period"],
     "haproxy": ["haproxy_check_inter", "haproxy_check_fastinter", "haproxy_check_downinter", "haproxy_check_rise",
                 "haproxy_check_fall", "haproxy_timeout_check"],
     "keepalived": ["keepalived_vrrp_version", "keepalived_advert_int", "keepalived_haproxy_track_file",
@@ -219,7 +230,7 @@ def wait_writes_resume(writer: Writer, since: float, timeout: float) -> None:
 # ---- faults: each returns {fault name: trial record}
 
 def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
-    """Kill or stop Redis on the master; when writes go to the new master, start it again."""
+    """Kill, stop or hang Redis on the master; when writes go to the new master, bring it back."""
     old = lab.settle(FIRST_LB)
     new = lab.other(old)
     if kind == "master-crash":
@@ -227,12 +238,16 @@ def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dic
     with Writer(directory, f"{kind}-{number}") as writer:
         writer.wait_acked()
         fault_at = time.time()
-        lab.sh(old, "systemctl kill --signal=SIGKILL redis-server" if kind == "master-crash" else "systemctl stop redis-server")
+        breaks, resumes = MASTER_FAULTS[kind]
+        lab.sh(old, breaks)
         lab.wait_for(f"the Sentinels to name {new}", lambda: lab.master() == new, timeout, interval=0.2)
         wait_writes_resume(writer, fault_at, timeout)
         sessions_before = lab.sessions_to(old)
         returned_at = time.time()
-        lab.mend(old, "redis-server")
+        if resumes:
+            lab.sh(old, resumes)
+        else:
+            lab.mend(old, "redis-server")
         lab.wait_for(f"{old} to replicate {new}", lambda: lab.in_sync(new), timeout, interval=0.2)
         time.sleep(1.0)
         sessions = lab.sessions_to(old) - sessions_before
@@ -370,13 +385,27 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
     }
 
 
-def redis_benchmark(host: str, pipeline: int) -> dict[str, dict[str, float]]:
+# Whose CPU time a redis-benchmark run is charged with: the client, every HAProxy, every Redis.
+CPU_PROGRAMS = {"haproxy": "haproxy", "redis": "redis-server"}
+
+
+def redis_benchmark(host: str, pipeline: int, test: str) -> dict[str, float]:
+    """One redis-benchmark run: rps and p50 latency, and the CPU time per request (µs) the
+    client, the HAProxies and the Redis servers spent on it (the lab shares this machine's cores)."""
     requests = 200000 if pipeline == 1 else 2000000
+    hosts = sorted(set(lab.LOAD_BALANCERS) | set(lab.SERVERS))
+    before, client_before = lab.cpu_seconds(hosts, CPU_PROGRAMS.values()), os.times()
     out = subprocess.run(
         ["redis-benchmark", "-h", host, "--user", lab.APP_USER, "-a", lab.APP_PASSWORD, "-c", "50", "-n", str(requests),
-         "-P", str(pipeline), "-t", "set,get", "-r", "100000", "--csv"],
+         "-P", str(pipeline), "-t", test.lower(), "-r", "100000", "--csv"],
         capture_output=True, text=True, timeout=600, check=True).stdout
-    return parse_benchmark_csv(out)
+    client_after, after = os.times(), lab.cpu_seconds(hosts, CPU_PROGRAMS.values())
+    row = parse_benchmark_csv(out)[test]
+    client = (client_after.children_user + client_after.children_system) - (client_before.children_user + client_before.children_system)
+    row["cpu_us_client"] = client / requests * 1e6
+    for name, program in CPU_PROGRAMS.items():
+        row[f"cpu_us_{name}"] = (after[program] - before[program]) / requests * 1e6
+    return row
 
 
 def parse_benchmark_csv(text: str) -> dict[str, dict[str, float]]:
@@ -401,18 +430,20 @@ def throughput(profile: str, rounds: int) -> list[dict[str, t.Any]]:
     master = lab.settle(FIRST_LB)
     rows = []
     for pipeline in (1, 16):
-        runs: dict[str, list[dict[str, dict[str, float]]]] = {"direct": [], "vip": []}
-        for _round in range(rounds):
-            runs["direct"].append(redis_benchmark(lab.SERVERS[master], pipeline))
-            runs["vip"].append(redis_benchmark(lab.VIP, pipeline))
         for test in ("SET", "GET"):
+            runs: dict[str, list[dict[str, float]]] = {"direct": [], "vip": []}
+            for _round in range(rounds):
+                runs["direct"].append(redis_benchmark(lab.SERVERS[master], pipeline, test))
+                runs["vip"].append(redis_benchmark(lab.VIP, pipeline, test))
             row: dict[str, t.Any] = {"test": test, "pipeline": pipeline, "clients": 50}
             for way, results in runs.items():
-                row[f"{way}_rps"] = statistics.median(result[test]["rps"] for result in results)
-                row[f"{way}_p50_ms"] = statistics.median(result[test].get("p50_latency_ms", 0.0) for result in results)
+                row[f"{way}_rps"] = statistics.median(result["rps"] for result in results)
+                row[f"{way}_p50_ms"] = statistics.median(result.get("p50_latency_ms", 0.0) for result in results)
+                row[f"{way}_cpu_us"] = {name: round(statistics.median(result[f"cpu_us_{name}"] for result in results), 2)
+                                        for name in ("client", *CPU_PROGRAMS)}
             rows.append(row)
             log(f"[{profile}] {test} -P {pipeline}: direct {row['direct_rps']:.0f} rps, VIP {row['vip_rps']:.0f} rps "
-                f"({row['vip_rps'] / row['direct_rps']:.2f})")
+                f"({row['vip_rps'] / row['direct_rps']:.2f}); CPU µs per request direct {row['direct_cpu_us']}, VIP {row['vip_cpu_us']}")
     return rows
 
 
@@ -484,8 +515,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="merge into this results.json: the faults run now replace theirs, the rest is kept")
     parser.add_argument("--check", action="store_true",
                         help="exit non-zero when a trial failed, a write reached a non-master (but for the READONLY replies a "
-                             "switchover gives paused clients) or an acknowledged write was lost (outside master-crash, whose "
-                             "last replication window may lose some)")
+                             "switchover gives paused clients) or an acknowledged write was lost (outside master-crash and master-hang, "
+                             "whose last replication window may lose some)")
     parser.add_argument("--work", type=Path, default=ROOT / ".cache" / "bench", help="logs of every trial and of the lab builds")
     args = parser.parse_args(argv)
     args.trials_for = {}
@@ -535,7 +566,7 @@ def problems(results: dict[str, t.Any]) -> list[str]:
                 # A switchover's paused clients get READONLY from the old master, by design.
                 if trial["writes_to_non_master"] and fault != "switchover":
                     found.append(f"{where}: {trial['writes_to_non_master']} writes reached a non-master")
-                if trial["acknowledged_writes_lost"] and fault != "master-crash":
+                if trial["acknowledged_writes_lost"] and fault not in UNCLEAN:
                     found.append(f"{where}: {trial['acknowledged_writes_lost']} acknowledged writes lost")
         steady_load = result.get("steady") or {}
         for key in ("false_failovers", "acknowledged_writes_lost"):

@@ -131,6 +131,30 @@ def sessions_to(server: str) -> int:
     return sum(haproxy_servers(lb).get(server, ("", 0))[1] for lb in LOAD_BALANCERS)
 
 
+def parse_proc_stat(text: str, programs: t.Iterable[str], ticks_per_second: float) -> dict[str, float]:
+    """CPU seconds (user + system, all threads) per program from /proc/<pid>/stat lines."""
+    used = dict.fromkeys(programs, 0.0)
+    for line in text.splitlines():
+        if "(" not in line or ")" not in line:
+            continue
+        name = line[line.index("(") + 1:line.rindex(")")]
+        fields = line[line.rindex(")") + 2:].split()
+        if name in used and len(fields) > 12:
+            used[name] += (int(fields[11]) + int(fields[12])) / ticks_per_second
+    return used
+
+
+def cpu_seconds(hosts: t.Iterable[str], programs: t.Iterable[str]) -> dict[str, float]:
+    """CPU seconds each program's processes have used so far, summed over the hosts."""
+    programs = list(programs)
+    total = dict.fromkeys(programs, 0.0)
+    for host in hosts:
+        text = sh(host, "cat /proc/[0-9]*/stat 2>/dev/null || true", check=False, timeout=10)
+        for name, seconds in parse_proc_stat(text, programs, os.sysconf("SC_CLK_TCK")).items():
+            total[name] += seconds
+    return total
+
+
 def count_in_log(host: str, path: str, pattern: str) -> int:
     out = sh(host, f"grep -c -- '{pattern}' {path} || true", check=False, timeout=10).strip()
     return int(out or 0)

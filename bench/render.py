@@ -167,7 +167,31 @@ def _throughput(profiles: dict[str, t.Any]) -> list[str]:
             target = MISSING if row["target_ratio"] is None else f">= {row['target_ratio']:.2f}"
             rows.append([name, str(row.get("test", MISSING)), _count(row.get("pipeline")), _count(row.get("clients")),
                          _rps(row.get("direct_rps")), _rps(row.get("vip_rps")), ratio, latency, target, _met(row["target_met"])])
-    return lines + _table(header, rows) + [""]
+    return lines + _table(header, rows) + [""] + _cpu(measured)
+
+
+def _cpu(measured: dict[str, list[dict[str, t.Any]]]) -> list[str]:
+    """CPU time per request on each path, and the throughput ratio it allows when the cores are the limit."""
+    header = ["Profile", "Test", "Pipeline", "Direct: client / Redis (µs)", "VIP: client / HAProxy / Redis (µs)",
+              "CPU per request direct / VIP", "Measured ratio"]
+    rows = []
+    for name, throughput in measured.items():
+        for row in throughput:
+            direct, vip = row.get("direct_cpu_us"), row.get("vip_cpu_us")
+            if not direct or not vip or not sum(vip.values()):
+                continue
+            measured_ratio = MISSING if row["ratio"] is None else f"{row['ratio']:.2f}"
+            rows.append([name, str(row.get("test", MISSING)), _count(row.get("pipeline")),
+                         f"{direct['client']:.2f} / {direct['redis']:.2f}",
+                         f"{vip['client']:.2f} / {vip['haproxy']:.2f} / {vip['redis']:.2f}",
+                         f"{sum(direct.values()) / sum(vip.values()):.2f}", measured_ratio])
+    if not rows:
+        return []
+    return ["The client, HAProxy and Redis share this machine's cores, and the runs keep them busy: requests per "
+            "second then follow the CPU time one request costs on each path (user + system time of the client, of "
+            "every HAProxy and every Redis server, from /proc, per request). Through the VIP, HAProxy adds its own "
+            "cost to the same cores; where the HAProxy hosts have cores of their own, that cost is not taken from "
+            "Redis and the client.", ""] + _table(header, rows) + [""]
 
 
 def _setting(settings: dict[str, t.Any], key: str) -> str:

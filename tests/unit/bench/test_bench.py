@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hastack.redis.bench import bench
+from ansible_collections.hastack.redis.bench import bench, lab
 from ansible_collections.hastack.redis.tests.lab.report import Write
 
 
@@ -71,6 +71,23 @@ def test_redis_benchmark_csv_is_read_per_test() -> None:
     assert rows["GET"]["p50_latency_ms"] == 0.575
 
 
+def test_proc_stat_lines_add_up_per_program() -> None:
+    text = ("101 (haproxy) S 1 101 101 0 -1 4194560 1 0 0 0 150 50 0 0 20 0 2 0 5 1 1\n"
+            "102 (haproxy) S 101 101 101 0 -1 4194560 1 0 0 0 30 20 0 0 20 0 2 0 5 1 1\n"
+            "7 (redis-server) S 1 7 7 0 -1 4194560 1 0 0 0 400 100 0 0 20 0 4 0 5 1 1\n"
+            "8 (a (b) c) S 1 8 8 0 -1 4194560 1 0 0 0 999 999 0 0 20 0 1 0 5 1 1\n"
+            "truncated\n")
+    used = lab.parse_proc_stat(text, ["haproxy", "redis-server", "keepalived"], 100)
+    assert used == {"haproxy": 2.5, "redis-server": 5.0, "keepalived": 0.0}
+
+
+def test_every_master_fault_breaks_redis_and_brings_it_back() -> None:
+    assert set(bench.RETURNING) == {"master-crash", "master-stop", "master-hang"} <= set(bench.FAULTS)
+    breaks, resumes = bench.MASTER_FAULTS["master-hang"]
+    assert "SIGSTOP" in breaks and "SIGCONT" in resumes
+    assert set(bench.UNCLEAN) < set(bench.RETURNING)
+
+
 def test_profiles_override_only_the_compared_settings() -> None:
     defaults = bench.profile_settings("defaults")
     tutorial = bench.profile_settings("tutorial")
@@ -108,6 +125,7 @@ def _results(fault: str, **trial: object) -> dict:
 def test_check_accepts_a_clean_run_and_losses_in_a_crash_window() -> None:
     assert not bench.problems(_results("master-stop"))
     assert not bench.problems(_results("master-crash", acknowledged_writes_lost=3))
+    assert not bench.problems(_results("master-hang", acknowledged_writes_lost=1))
 
 
 @pytest.mark.parametrize("fault, trial, message", [

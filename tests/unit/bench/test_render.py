@@ -52,7 +52,9 @@ def _results() -> dict[str, t.Any]:
                 "steady": {"seconds": 600, "writes": 250000, "failed_writes": 0, "acknowledged_writes_lost": 0,
                            "false_failovers": 0, "vip_moves": 0, "sdown_events": 2},
                 "throughput": [
-                    {"test": "SET", "pipeline": 1, "clients": 50, "direct_rps": 61000.0, "vip_rps": 42000.0, "direct_p50_ms": 0.4, "vip_p50_ms": 0.6},
+                    {"test": "SET", "pipeline": 1, "clients": 50, "direct_rps": 61000.0, "vip_rps": 42000.0, "direct_p50_ms": 0.4, "vip_p50_ms": 0.6,
+                     "direct_cpu_us": {"client": 6.0, "haproxy": 0.0, "redis": 6.0},
+                     "vip_cpu_us": {"client": 6.0, "haproxy": 9.0, "redis": 5.0}},
                     {"test": "GET", "pipeline": 16, "clients": 50, "direct_rps": 800000.0, "vip_rps": 790000.0, "direct_p50_ms": 0.8, "vip_p50_ms": 0.9},
                 ],
             },
@@ -85,6 +87,8 @@ def test_correctness_steady_throughput_and_settings_tables() -> None:
     assert "| defaults | SET | 1 | 50 | 61,000 | 42,000 | 0.69 | 0.40 / 0.60 | >= 0.70 | NOT met |" in text
     assert "| defaults | GET | 16 | 50 | 800,000 | 790,000 | 0.99 | 0.80 / 0.90 | >= 0.95 | met |" in text
     assert "| tutorial | SET" not in text
+    assert "| defaults | SET | 1 | 6.00 / 6.00 | 6.00 / 9.00 / 5.00 | 0.60 | 0.69 |" in text
+    assert "| defaults | GET | 16 |" not in text.split("CPU per request direct / VIP")[1]
     assert "| Setting | tutorial | defaults |" in text
     assert "| `redis_sentinel_down_after_milliseconds` | `30000` | `1000` |" in text
     assert "| `haproxy_check_inter` | - | `250ms` |" in text
