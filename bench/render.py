@@ -187,11 +187,11 @@ def _cpu(measured: dict[str, list[dict[str, t.Any]]]) -> list[str]:
                          f"{sum(direct.values()) / sum(vip.values()):.2f}", measured_ratio])
     if not rows:
         return []
-    return ["The client, HAProxy and Redis share this machine's cores, and the runs keep them busy: requests per "
-            "second then follow the CPU time one request costs on each path (user + system time of the client, of "
-            "every HAProxy and every Redis server, from /proc, per request). Through the VIP, HAProxy adds its own "
-            "cost to the same cores; where the HAProxy hosts have cores of their own, that cost is not taken from "
-            "Redis and the client.", ""] + _table(header, rows) + [""]
+    return ["CPU time per request (user + system, from /proc) of the client, of every HAProxy and of every Redis "
+            "server (master and replica), per path. The client, HAProxy and Redis share this machine's cores, so "
+            "through the VIP HAProxy's time is taken from the client's and Redis's; the CPU-time ratio beside the "
+            "measured one shows how much of the gap that explains. Where HAProxy has cores of its own, "
+            "it is not taken from Redis and the client.", ""] + _table(header, rows) + [""]
 
 
 def _setting(settings: dict[str, t.Any], key: str) -> str:
