@@ -11,9 +11,11 @@ the stats page needs credentials; the Prometheus endpoint answers.
 from __future__ import annotations
 
 import base64
+import contextlib
 import subprocess
 import urllib.error
 import urllib.request
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,7 @@ class Lab:
             'haproxy_stats_password': STATS_PASSWORD, 'haproxy_stats_port': self.stats_port,
             'haproxy_chroot': '', 'haproxy_admin_socket': str(self.socket), 'haproxy_log_target': 'stderr',
             'haproxy_email_alerts_enabled': False, 'haproxy_maxconn': 1000,
+            '_haproxy_lua_file': str(ROLE / 'files' / 'hastack-redis.lua'),
             '__haproxy_version': {'stdout': subprocess.run([HAPROXY, '-v'], capture_output=True, text=True, check=True).stdout},
         }
 
@@ -116,10 +119,16 @@ class Lab:
         index = self.redis_ports.index(port) + 1
         return lab.server_stats(self.socket)[('redis_redis%d' % index, 'redis%d' % index)]['status']
 
+    def votes(self, port: int) -> int:
+        """How many Sentinels HAProxy sees naming the server on `port` as master."""
+        index = self.redis_ports.index(port) + 1
+        return sum(1 for (backend, server), row in lab.server_stats(self.socket).items()
+                   if backend == 'redis_votes_redis%d' % index and server != 'BACKEND' and row['status'].startswith('UP'))
 
-@pytest.fixture(scope='module')
-def running(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp('haproxy')
+
+@contextlib.contextmanager
+def started(workdir: Path) -> t.Iterator[Lab]:
+    """A master, its replica, three Sentinels that know both, and HAProxy routing to the master."""
     setup = Lab(workdir)
     try:
         master, replica = setup.redis_ports
@@ -146,6 +155,12 @@ def running(tmp_path_factory):
         yield setup
     finally:
         setup.stop()
+
+
+@pytest.fixture(scope='module')
+def running(tmp_path_factory):
+    with started(tmp_path_factory.mktemp('haproxy')) as setup:
+        yield setup
 
 
 def test_preflight_names_a_missing_secret(tmp_path):
@@ -228,3 +243,33 @@ def test_no_eligible_server_closes_the_connection(running):
 
     for _attempt in range(10):
         assert closed(), 'a connection was routed although no server is master with a Sentinel majority'
+
+
+def test_sessions_close_when_the_master_loses_its_sentinel_majority(tmp_path):
+    """A master cut off from its Sentinels keeps answering role:master: its established sessions must
+    still close once a majority of Sentinels names another server (here two Sentinels are told to
+    monitor the replica, the master itself is untouched)."""
+    with started(tmp_path) as setup:
+        master, replica = setup.redis_ports
+        pooled = lab.client(setup.frontend_port)
+        assert int(pooled.info('server')['tcp_port']) == master
+        assert pooled.command('SET', 'hastack:pooled', 'before') == 'OK'
+        for port in setup.sentinel_ports[:2]:
+            with setup.sentinel(port) as sentinel:
+                assert sentinel.command('SENTINEL', 'REMOVE', MASTER_NAME) == 'OK'
+                assert sentinel.command('SENTINEL', 'MONITOR', MASTER_NAME, lab.HOST, str(replica), '2') == 'OK'
+        lab.wait_until(lambda: setup.votes(master) < 2, 15, 'HAProxy did not see the master lose its majority')
+
+        def closed() -> bool:
+            try:
+                pooled.command('PING')
+            except RedisConnectionError:
+                return True
+            return False
+
+        lab.wait_until(closed, 2, 'the pooled session to a master without a Sentinel majority stayed open')
+        pooled.close()
+        # Cut by the Lua task, not by on-marked-down: the master's own check still passes.
+        assert setup.status(master).startswith('UP')
+        with lab.client(master) as direct:
+            assert direct.info('replication')['role'] == 'master'
