@@ -7,6 +7,8 @@ the list of injected faults into a failover report (JSON).
 Events: a JSON list of {"name": ..., "at": <unix time the fault was injected>,
 ...}; any other key of an event (e.g. sessions a non-master received) is copied
 into its report. Each event owns the writes from its `at` to the next event's.
+An event with `elected_at` (when the Sentinels' majority was seen naming another
+master) also counts the lost writes acknowledged after it: a deposed master's.
 """
 
 from __future__ import annotations
@@ -45,7 +47,8 @@ def event_report(event: dict[str, t.Any], writes: list[Write], end: float, membe
     if first_failure is not None:
         recovered = next((write for write in mine if write.status == "ok" and write.at > first_failure.at), None)
     acked = [write for write in mine if write.status == "ok"]
-    lost = [write.number for write in acked if write.number not in members]
+    lost_writes = [write for write in acked if write.number not in members]
+    lost = [write.number for write in lost_writes]
     report = {key: value for key, value in event.items() if key not in ("name", "at")}
     report.update({
         "event": event["name"],
@@ -61,7 +64,13 @@ def event_report(event: dict[str, t.Any], writes: list[Write], end: float, membe
         "acknowledged_writes_lost": len(lost),
         "lost_examples": lost[:10],
         "writes_refused_by_a_replica": sum(1 for write in mine if write.status == "readonly"),
+        # How long after the fault the last write that was lost got acknowledged.
+        "last_lost_write_seconds_after_fault": round(lost_writes[-1].at - float(event["at"]), 3) if lost_writes else None,
     })
+    if "elected_at" in event:
+        elected = float(event["elected_at"])
+        report["elected_seconds_after_fault"] = round(elected - float(event["at"]), 3)
+        report["acknowledged_writes_lost_after_election"] = sum(1 for write in lost_writes if write.at > elected)
     return report
 
 

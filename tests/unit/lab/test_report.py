@@ -53,3 +53,20 @@ def test_no_recovery_is_reported_as_unknown() -> None:
     report = build(parse_log(_log((1.0, 1, "ok"), (2.0, 2, "conn"))), {1}, [{"name": "down", "at": 1.5}])
     assert report["events"][0]["unavailable_seconds"] is None
     assert report["events"][0]["first_successful_write_after_at"] is None
+
+
+def test_a_partition_counts_the_writes_a_deposed_master_acknowledged_after_the_election() -> None:
+    writes = parse_log(_log((10.1, 1, "ok"), (10.4, 2, "ok"), (10.9, 3, "conn"), (12.2, 4, "ok"), (12.6, 5, "ok")))
+    # 1 and 2 went to the isolated master before the cut; 4 after the election (12.0) to the deposed one.
+    report = build(writes, {5}, [{"name": "master-partition", "at": 10.0, "elected_at": 12.0}])
+    event = report["events"][0]
+    assert event["acknowledged_writes_lost"] == 3
+    assert event["acknowledged_writes_lost_after_election"] == 1
+    assert event["elected_seconds_after_fault"] == 2.0
+    assert event["last_lost_write_seconds_after_fault"] == 2.2
+
+
+def test_an_event_without_an_election_reports_no_election_fields() -> None:
+    report = build(parse_log(_log((1.0, 1, "ok"),)), {1}, [{"name": "calm", "at": 0.5}])
+    assert "acknowledged_writes_lost_after_election" not in report["events"][0]
+    assert report["events"][0]["last_lost_write_seconds_after_fault"] is None
