@@ -17,6 +17,7 @@ import subprocess
 import time
 import typing as t
 
+from ansible_collections.hastack.redis.plugins.filter import vip
 from ansible_collections.hastack.redis.tests.lab.writer import Reader, ReplyError, command, connect
 
 FRONT = os.environ.get("LAB_FRONT_PREFIX", "10.20.1")
@@ -108,11 +109,8 @@ def master() -> str | None:
 
 
 def vip_holders() -> list[str]:
-    holders = []
-    for lb in LOAD_BALANCERS:
-        if f" {VIP}/" in sh(lb, "ip -o -4 address show", check=False, timeout=10):
-            holders.append(lb)
-    return holders
+    """The load balancers whose VIP is where keepalived puts it (never counting lo)."""
+    return vip.vip_holders({lb: sh(lb, "ip -o address show", check=False, timeout=10) for lb in LOAD_BALANCERS}, VIP)
 
 
 def haproxy_servers(lb: str) -> dict[str, tuple[str, int]]:

@@ -25,7 +25,7 @@ def _server_lines(servers: t.Mapping[str, t.Mapping[str, t.Any]], max_lag: int,
             continue
         if probe['role'] == 'master':
             masters.append(name)
-            replicas = ', '.join(f"{replica.get('ip')}:{replica.get('port')} {replica.get('state')} lag {replica.get('lag')} s"
+            replicas = ', '.join(f"{_address(replica.get('host'), replica.get('port'))} {replica.get('state')} lag {replica.get('lag')} s"
                                  for replica in probe.get('replicas') or []) or 'no replica'
             lines.append(f"redis {name}: master, offset {probe.get('master_repl_offset')}, replicas: {replicas}")
             continue

@@ -6,15 +6,17 @@
 from __future__ import annotations
 
 import copy
+import json
+import pathlib
 
 from ansible_collections.hastack.redis.plugins.filter.status import stack_status
 
-MASTER = {'address': '10.30.1.131:6379', 'role': 'master', 'master_repl_offset': 5000,
-          'replicas': [{'ip': '10.30.1.132', 'port': 6379, 'state': 'online', 'offset': 5000, 'lag': 0}]}
-REPLICA = {'address': '10.30.1.132:6379', 'role': 'replica', 'master_host': '10.30.1.131', 'master_port': 6379,
-           'master_link_status': 'up', 'replica_repl_offset': 4990}
-SENTINEL = {'master': {'host': '10.30.1.131', 'port': 6379}, 'quorum': 2, 'quorum_ok': True, 'flags': ['master'],
-            's_down': False, 'o_down': False}
+# Real redis_probe results (data/redis_probe_results.json), registered from a master on 127.0.0.1:7101,
+# its replica on 7102 and a Sentinel on 27101 (Redis 7.0.15) with a play of two tasks:
+#   hastack.redis.redis_probe: {host: 127.0.0.1, port: 7101, username: healthcheck, password: ...}
+#   hastack.redis.redis_probe: {mode: sentinel, host: 127.0.0.1, port: 27101, master_name: mymaster}
+_PROBES = json.loads((pathlib.Path(__file__).parent / 'data' / 'redis_probe_results.json').read_text(encoding='utf-8'))
+MASTER, REPLICA, SENTINEL = _PROBES['master'], _PROBES['replica'], _PROBES['sentinel']
 HEALTHY = {
     'servers': {'redis1': MASTER, 'redis2': REPLICA},
     'sentinels': {'redis1': SENTINEL, 'redis2': SENTINEL, 'witness': SENTINEL},
@@ -38,18 +40,20 @@ def test_a_healthy_stack_has_no_problem_and_a_line_per_component() -> None:
     assert verdict['healthy'] and verdict['problems'] == []
     assert verdict['masters'] == ['redis1']
     assert len(verdict['lines']) == 2 + 3 + 2
-    assert any('replica of 10.30.1.131:6379, link up, lag 10 bytes' in line for line in verdict['lines'])
+    assert any('replica of 127.0.0.1:7101, link up, lag 0 bytes' in line for line in verdict['lines'])
+    # The master's line names each replica by the address redis_probe returns.
+    assert any('replicas: 127.0.0.1:7102 online lag 0 s' in line for line in verdict['lines'])
     assert any(line.startswith('lb redis1: holds the VIP') for line in verdict['lines'])
 
 
 def test_two_masters_are_called_out() -> None:
-    verdict = stack_status(_with(['servers', 'redis2'], dict(MASTER, address='10.30.1.132:6379')))
+    verdict = stack_status(_with(['servers', 'redis2'], dict(MASTER, address='127.0.0.1:7102')))
     assert not verdict['healthy']
     assert any('several Redis servers say they are master: redis1, redis2' in problem for problem in verdict['problems'])
 
 
 def test_sentinels_that_disagree_or_lack_quorum() -> None:
-    data = _with(['sentinels', 'witness'], dict(SENTINEL, master={'host': '10.30.1.132', 'port': 6379}, quorum_ok=False,
+    data = _with(['sentinels', 'witness'], dict(SENTINEL, master={'host': '127.0.0.1', 'port': 7102}, quorum_ok=False,
                                                 ckquorum='NOQUORUM 1 usable Sentinels'))
     problems = stack_status(data)['problems']
     assert any('name different masters' in problem for problem in problems)
@@ -57,15 +61,15 @@ def test_sentinels_that_disagree_or_lack_quorum() -> None:
 
 
 def test_sentinels_naming_another_master_than_the_one_that_says_so() -> None:
-    other = dict(SENTINEL, master={'host': '10.30.1.132', 'port': 6379})
+    other = dict(SENTINEL, master={'host': '127.0.0.1', 'port': 7102})
     data = _with(['sentinels'], {'redis1': other, 'redis2': other, 'witness': other})
-    assert any('the Sentinels name 10.30.1.132:6379 but the Redis master is redis1' in problem
+    assert any('the Sentinels name 127.0.0.1:7102 but the Redis master is redis1' in problem
                for problem in stack_status(data)['problems'])
 
 
 def test_a_lagging_or_disconnected_replica() -> None:
     lagging = stack_status(_with(['servers', 'redis2'], dict(REPLICA, replica_repl_offset=10)), max_lag_bytes=100)['problems']
-    assert lagging == ['replica redis2 trails the master by 4990 bytes (more than 100)']
+    assert lagging == ['replica redis2 trails the master by %d bytes (more than 100)' % (MASTER['master_repl_offset'] - 10)]
     down = stack_status(_with(['servers', 'redis2'], dict(REPLICA, master_link_status='down')))['problems']
     assert down == ['replica redis2 has its link to the master down']
 
