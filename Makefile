@@ -98,7 +98,7 @@ unit: venv
 	python -m pytest -q --import-mode=importlib -p no:cacheprovider tests/unit
 
 .PHONY: integration
-integration: venv host-packages
+integration: venv host-packages image
 	python -m pytest -q --import-mode=importlib -p no:cacheprovider tests/integration
 
 .PHONY: image
