@@ -52,7 +52,13 @@ FAULTS: dict[str, Fault] = {
     "keepalived-stop": Fault("keepalived stopped on the VIP holder", None),
     "holder-freeze": Fault("the VIP holder frozen (docker pause; the master elsewhere)", 0.6),
     "switchover": Fault("planned switchover (playbooks/switchover.yml)", None),
+    "master-partition": Fault("the master cut off from the other Redis hosts (Sentinels, replica) for 8 s, its load balancer "
+                              "still reaching it; one long-lived client connection", None),
+    "lb-partition": Fault("the VIP holder cut off from every Redis host for 8 s (the master elsewhere), keepalived still "
+                          "hearing its peer", 1.5),
 }
+# How long a partition lasts before it heals.
+PARTITION_SECONDS = 8.0
 # How each master fault breaks Redis on the master, and how the old master comes back: a hung
 # one resumes (SIGCONT) still believing it is the master, with its clients' last writes queued.
 MASTER_FAULTS: dict[str, tuple[str, str]] = {
@@ -63,7 +69,7 @@ MASTER_FAULTS: dict[str, tuple[str, str]] = {
 # What an old master returning is measured after: each master fault's trial ends with it.
 RETURNING = tuple(MASTER_FAULTS)
 # Faults that may lose the writes of the last replication window (asynchronous replication).
-UNCLEAN = ("master-crash", "master-hang")
+UNCLEAN = ("master-crash", "master-hang", "master-partition")
 # Variables whose values the report compares between profiles.
 SETTINGS = {
     "redis_sentinel": ["redis_sentinel_down_after_milliseconds", "redis_sentinel_failover_timeout",
@@ -205,8 +211,8 @@ def timeline(writes: list[Write], fault_at: float, end: float, report: dict[str,
 
 
 def trial_record(number: int, writes: list[Write], members: set[int], fault_at: float, end: float,
-                 extra: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
-    report = event_report({"name": "fault", "at": fault_at}, writes, end, members)
+                 extra: dict[str, t.Any] | None = None, event: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+    report = event_report({"name": "fault", "at": fault_at, **(event or {})}, writes, end, members)
     record = {
         "trial": number,
         "unavailable_seconds": report["unavailable_seconds"],
@@ -218,6 +224,9 @@ def trial_record(number: int, writes: list[Write], members: set[int], fault_at: 
         "ok": report["unavailable_seconds"] is not None,
         "timeline": timeline(writes, fault_at, end, report),
     }
+    for key in ("acknowledged_writes_lost_after_election", "elected_seconds_after_fault", "last_lost_write_seconds_after_fault"):
+        if key in report and event:
+            record[key] = report[key]
     for key, value in (extra or {}).items():
         record[key] = record[key] + value if key == "writes_to_non_master" else value
     return record
@@ -296,6 +305,48 @@ def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[st
     return {kind: trial_record(number, writes, members, fault_at, mended_at)}
 
 
+def partition_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+    """Cut the master (master-partition) or the VIP holder (lb-partition) off from the other Redis hosts on the back
+    network for PARTITION_SECONDS, under one long-lived client connection; heal; wait until all is in sync."""
+    master = lab.settle(FIRST_LB)
+    if kind == "lb-partition" and master == FIRST_LB:
+        # The holder's partition must not take the master with it: that is master-partition.
+        lab.ask(lab.SENTINELS["witness"], 26379, "SENTINEL", "FAILOVER", lab.MASTER_NAME, password=lab.SENTINEL_PASSWORD)
+        lab.wait_for(f"the Sentinels to name {lab.other(master)}", lambda: lab.master() == lab.other(master), timeout)
+        master = lab.settle(FIRST_LB)
+    cut = master if kind == "master-partition" else FIRST_LB
+    expected = lab.other(master) if kind == "master-partition" else master
+    seen_by = [name for name in lab.SENTINELS if name != cut]
+    event: dict[str, t.Any] = {}
+    writes: list[Write] = []
+    members: set[int] = set()
+    fault_at = healed_at = time.time()
+    try:
+        with Writer(directory, f"{kind}-{number}") as writer:
+            writer.wait_acked()
+            fault_at = time.time()
+            lab.partition(cut, lab.back_addresses_except(cut))
+            if kind == "master-partition":
+                lab.wait_for(f"the Sentinels' majority to name {expected}",
+                             lambda: all(lab.sentinel_master(name) == lab.SERVERS[expected] for name in seen_by), timeout, 0.05)
+                event["elected_at"] = time.time()
+            wait_writes_resume(writer, fault_at, timeout)
+            time.sleep(max(0.0, fault_at + PARTITION_SECONDS - time.time()))
+            healed_at = time.time()
+            lab.heal(cut)
+            lab.wait_for(f"{cut} to replicate {expected}", lambda: lab.in_sync(expected), timeout, interval=0.2)
+            time.sleep(1.0)
+            writes, members = writer.stop()
+    finally:
+        lab.heal(cut)
+    end = writes[-1].at + 0.001 if writes else healed_at
+    record = trial_record(number, writes, members, fault_at, end, event=event)
+    during = [write for write in writes if fault_at <= write.at < healed_at and write.status == "ok"]
+    record["acknowledged_during_partition"] = len(during)
+    record["lost_share_of_partition_writes"] = round(record["acknowledged_writes_lost"] / len(during), 4) if during else 0.0
+    return {kind: record}
+
+
 def switchover(args: argparse.Namespace, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
     """playbooks/switchover.yml to the replica, as an operator runs it."""
     target = lab.other(lab.settle(FIRST_LB))
@@ -335,6 +386,8 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
                     records = master_fault(name, number, directory, args.timeout)
                 elif name == "switchover":
                     records = switchover(args, number, directory, args.timeout)
+                elif name in ("master-partition", "lb-partition"):
+                    records = partition_fault(name, number, directory, args.timeout)
                 else:
                     records = lb_fault(name, number, directory, args.timeout)
             except lab.LabError as exc:
@@ -568,6 +621,10 @@ def problems(results: dict[str, t.Any]) -> list[str]:
                     found.append(f"{where}: {trial['writes_to_non_master']} writes reached a non-master")
                 if trial["acknowledged_writes_lost"] and fault not in UNCLEAN:
                     found.append(f"{where}: {trial['acknowledged_writes_lost']} acknowledged writes lost")
+                # A partitioned master may lose the writes of the detection window, none after the election.
+                if trial.get("acknowledged_writes_lost_after_election"):
+                    found.append(f"{where}: {trial['acknowledged_writes_lost_after_election']} writes acknowledged by a "
+                                 "deposed master after the election were lost")
         steady_load = result.get("steady") or {}
         for key in ("false_failovers", "acknowledged_writes_lost"):
             if steady_load.get(key):

@@ -243,3 +243,25 @@ def settle(expect_holder: str | None = None, timeout: float = 180) -> str:
 
 def other(server: str) -> str:
     return next(name for name in SERVERS if name != server)
+
+
+def back_addresses_except(host: str) -> list[str]:
+    """The back-network addresses of every Redis and Sentinel host but `host`."""
+    return sorted({address for name, address in {**SERVERS, **SENTINELS}.items() if name != host})
+
+
+def partition(host: str, peers: t.Iterable[str]) -> None:
+    """Drop every packet between `host` and `peers` (nftables in its container), both ways, as
+    molecule/resources/tasks/partition.yml does."""
+    addresses = ", ".join(peers)
+    ruleset = (f"table inet lab_partition {{\n"
+               f"  chain input {{\n    type filter hook input priority 0; policy accept;\n    ip saddr {{ {addresses} }} drop\n  }}\n"
+               f"  chain output {{\n    type filter hook output priority 0; policy accept;\n    ip daddr {{ {addresses} }} drop\n  }}\n}}\n")
+    result = subprocess.run(["docker", "exec", "-i", host, "nft", "-f", "-"], input=ruleset, capture_output=True, text=True,
+                            timeout=30, check=False)
+    if result.returncode != 0:
+        raise LabError(f"nft on {host}: rc {result.returncode}: {result.stderr.strip()}")
+
+
+def heal(host: str) -> None:
+    sh(host, "nft delete table inet lab_partition", check=False)

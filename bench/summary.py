@@ -92,6 +92,12 @@ def summarize_fault(fault: dict[str, t.Any]) -> dict[str, t.Any]:
         "target_p50_seconds": target,
         "target_writes": None,
         "target_met": None if target is None or p50 is None else p50 <= target,
+        # Partition faults: writes acknowledged while the partition lasted, and of the lost ones
+        # those acknowledged after the Sentinels' majority elected another master.
+        "acknowledged_during_partition": _total(trials, "acknowledged_during_partition"),
+        "lost_after_election": _total(trials, "acknowledged_writes_lost_after_election"),
+        "last_lost_max": _round(max((float(trial["last_lost_write_seconds_after_fault"]) for trial in trials
+                                     if _is_number(trial.get("last_lost_write_seconds_after_fault"))), default=None)),
     }
 
 

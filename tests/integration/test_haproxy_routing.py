@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import shutil
 import subprocess
+import tempfile
 import urllib.error
 import urllib.request
 import typing as t
@@ -59,7 +61,12 @@ class Lab:
         self.frontend_port = lab.free_port(self.ports)
         self.stats_port = lab.free_port(self.ports)
         self.socket = workdir / 'admin.sock'
+        # HAProxy writes it as user haproxy, which cannot enter pytest's private directories.
+        self.routable_dir = Path(tempfile.mkdtemp(prefix='hastack-routable-'))
+        self.routable_dir.chmod(0o777)
+        self.routable_file = self.routable_dir / 'routable'
         self.redis: dict[int, lab.Process] = {}
+        self.sentinels: dict[int, lab.Process] = {}
 
     def start_redis(self, port: int, *extra: str, acl: tuple[str, ...] = ('+@all',)) -> lab.Process:
         directory = self.workdir / ('redis%d' % port)
@@ -83,6 +90,7 @@ class Lab:
             'sentinel down-after-milliseconds %s 1000' % MASTER_NAME,
             'sentinel failover-timeout %s 4000' % MASTER_NAME, '']))
         self.procs.append(lab.Process('sentinel%d' % port, [REDIS_SENTINEL, str(directory / 'sentinel.conf')], directory))
+        self.sentinels[port] = self.procs[-1]
 
     def sentinel(self, port: int) -> RedisConnection:
         return lab.client(port, password=SENTINEL_PASSWORD)
@@ -100,12 +108,14 @@ class Lab:
             'haproxy_chroot': '', 'haproxy_admin_socket': str(self.socket), 'haproxy_log_target': 'stderr',
             'haproxy_email_alerts_enabled': False, 'haproxy_maxconn': 1000,
             '_haproxy_lua_file': str(ROLE / 'files' / 'hastack-redis.lua'),
+            'haproxy_routable_file': str(self.routable_file),
             '__haproxy_version': {'stdout': subprocess.run([HAPROXY, '-v'], capture_output=True, text=True, check=True).stdout},
         }
 
     def stop(self) -> None:
         for proc in reversed(self.procs):
             proc.stop()
+        shutil.rmtree(self.routable_dir, ignore_errors=True)
 
     def frontend_port_of_master(self) -> int:
         with lab.client(self.frontend_port) as client:
@@ -273,3 +283,21 @@ def test_sessions_close_when_the_master_loses_its_sentinel_majority(tmp_path):
         assert setup.status(master).startswith('UP')
         with lab.client(master) as direct:
             assert direct.info('replication')['role'] == 'master'
+
+
+def test_the_routable_file_says_when_no_sentinel_majority_is_in_sight(tmp_path):
+    """keepalived's signal: "1" only once no server is eligible AND fewer than a majority of Sentinels answer
+    (this load balancer is cut off), "0" again when they are back."""
+    with started(tmp_path) as setup:
+        routable = setup.routable_file
+        lab.wait_until(lambda: routable.read_text() == '0\n', 5, 'HAProxy did not write the routable file')
+        # One Sentinel gone: still a majority in sight, still routable.
+        first, second, third = setup.sentinel_ports
+        setup.sentinels[first].stop()
+        lab.wait_until(lambda: setup.votes(setup.redis_ports[0]) == 2, 10, 'HAProxy did not see one Sentinel go')
+        assert routable.read_text() == '0\n'
+        setup.sentinels[second].stop()
+        lab.wait_until(lambda: routable.read_text() == '1\n', 10, 'the routable file did not say 1 without a Sentinel majority')
+        for port in (first, second):
+            setup.start_sentinel(port)
+        lab.wait_until(lambda: routable.read_text() == '0\n', 15, 'the routable file did not say 0 again')

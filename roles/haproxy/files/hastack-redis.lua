@@ -1,18 +1,25 @@
--- hastack.redis.haproxy: closes the client sessions of a Redis server as soon as it stops being
--- eligible, that is when its role:master check fails OR fewer than a majority of Sentinels name it.
+-- hastack.redis.haproxy: a task that watches every Redis server HAProxy routes to.
 --
--- The frontend's rule decides only when a connection opens, and `on-marked-down shutdown-sessions`
--- fires only on the server's own check. A master cut off from its Sentinels still answers
--- role:master, so without this task its established sessions (every pooled client) keep writing to
--- it after the Sentinels elected another master: writes that are acknowledged and later thrown away.
+-- 1. It closes the client sessions of a server as soon as it stops being eligible, that is when
+--    its role:master check fails OR fewer than a majority of Sentinels name it. The frontend's
+--    rule decides only when a connection opens, and `on-marked-down shutdown-sessions` fires only
+--    on the server's own check: a master cut off from its Sentinels still answers role:master, so
+--    its established sessions (every pooled client) would keep writing to it after the Sentinels
+--    elected another master, writes acknowledged and later thrown away.
+-- 2. It tells keepalived whether this load balancer can route (a file keepalived tracks): "1"
+--    once a service has had no eligible server AND fewer than a majority of its Sentinels in
+--    sight for longer than a grace time (this host is cut off from the Redis hosts), else "0".
+--    During an ordinary failover the Sentinels stay in sight, so no load balancer gives up the VIP.
 --
 -- It pairs the backends that haproxy.cfg.j2 renders for each Redis server of each service:
 --   <service>_<server>        one server named <server>, up while it answers role:master
 --   <service>_votes_<server>  one server per Sentinel, up while that Sentinel names <server>
 -- and needs a majority of the votes backend's servers up, as the frontend's `nbsrv(...) ge` does.
--- The loop period comes from the environment (`setenv HASTACK_REDIS_SESSION_CHECK_MS` in global).
+-- Settings come from the environment (`setenv` in haproxy.cfg's global section).
 
 local period_ms = tonumber(os.getenv("HASTACK_REDIS_SESSION_CHECK_MS") or "") or 50
+local routable_file = os.getenv("HASTACK_REDIS_ROUTABLE_FILE") or ""
+local grace_ms = tonumber(os.getenv("HASTACK_REDIS_UNROUTABLE_AFTER_MS") or "") or 500
 
 -- srv_is_up(): running (UP, or UP and going down) and not in maintenance; NOLB/DRAIN still run.
 local function is_up(status)
@@ -27,47 +34,120 @@ local function only_server(backend)
     return nil, nil
 end
 
--- Every Redis server with its votes backend: {label, server, votes, majority}.
+-- {service name = {name, majority, routes = {{label, server, votes, sentinels}}}}
 local function watched()
-    local pairs_found = {}
+    local services = {}
     for backend_name, backend in pairs(core.backends) do
         local server_name, server = only_server(backend)
         if server ~= nil and backend_name:sub(-(#server_name + 1)) == "_" .. server_name then
-            local service = backend_name:sub(1, #backend_name - #server_name - 1)
-            local votes = core.backends[service .. "_votes_" .. server_name]
+            local service_name = backend_name:sub(1, #backend_name - #server_name - 1)
+            local votes = core.backends[service_name .. "_votes_" .. server_name]
             if votes ~= nil then
-                local sentinels = 0
-                for _ in pairs(votes.servers) do
-                    sentinels = sentinels + 1
+                local sentinels = {}
+                for sentinel_name, sentinel in pairs(votes.servers) do
+                    sentinels[#sentinels + 1] = {name = sentinel_name, server = sentinel}
                 end
-                pairs_found[#pairs_found + 1] = {
-                    label = backend_name .. "/" .. server_name,
-                    server = server,
-                    votes = votes,
-                    sentinels = sentinels,
-                    majority = sentinels // 2 + 1,
+                local service = services[service_name]
+                if service == nil then
+                    service = {name = service_name, majority = #sentinels // 2 + 1, routes = {}}
+                    services[service_name] = service
+                end
+                service.routes[#service.routes + 1] = {
+                    label = backend_name .. "/" .. server_name, server = server, votes = votes, sentinels = sentinels,
                 }
             end
         end
     end
-    return pairs_found
+    return services
+end
+
+-- Sentinels of the service that name one of its servers, as this HAProxy sees them.
+local function sentinels_in_sight(service)
+    local seen, count = {}, 0
+    for _, route in ipairs(service.routes) do
+        for _, sentinel in ipairs(route.sentinels) do
+            if not seen[sentinel.name] and is_up(sentinel.server:get_stats().status) then
+                seen[sentinel.name] = true
+                count = count + 1
+            end
+        end
+    end
+    return count
+end
+
+-- Closes the sessions of each ineligible server; returns how many servers are eligible.
+local function guard_service(service)
+    local eligible = 0
+    for _, route in ipairs(service.routes) do
+        local stats = route.server:get_stats()
+        local votes = tonumber(route.votes:get_stats().act or 0)
+        if is_up(stats.status) and votes >= service.majority then
+            eligible = eligible + 1
+        elseif tonumber(stats.scur or 0) > 0 then
+            core.Warning(string.format(
+                "hastack-redis: closing %s sessions to %s: role check %s, %d of %d Sentinels name it (majority %d)",
+                stats.scur, route.label, stats.status, votes, #route.sentinels, service.majority))
+            route.server:shut_sess()
+        end
+    end
+    return eligible
+end
+
+local last_error = nil
+
+-- Writes "0" or "1" through a rename, so keepalived never reads a half-written file.
+local function write_routable(value)
+    local temporary = routable_file .. ".new"
+    local file, err = io.open(temporary, "w")
+    local moved = false
+    if file ~= nil then
+        file:write(value .. "\n")
+        file:close()
+        moved, err = os.rename(temporary, routable_file)
+    end
+    if not moved then
+        if err ~= last_error then
+            core.Alert("hastack-redis: cannot write " .. routable_file .. ": " .. tostring(err))
+        end
+        last_error = err
+        return false
+    end
+    last_error = nil
+    return true
 end
 
 local function guard()
-    local routes = watched()
-    core.Info(string.format("hastack-redis: watching %d Redis servers every %d ms", #routes, period_ms))
+    local services = watched()
+    local count = 0
+    for _ in pairs(services) do
+        count = count + 1
+    end
+    core.Info(string.format("hastack-redis: watching the Redis servers of %d services every %d ms", count, period_ms))
+    local blind_since = {}
+    local written = nil
     while true do
-        for _, route in ipairs(routes) do
-            local stats = route.server:get_stats()
-            if tonumber(stats.scur or 0) > 0 then
-                local role_up = is_up(stats.status)
-                local votes = tonumber(route.votes:get_stats().act or 0)
-                if not role_up or votes < route.majority then
-                    core.Warning(string.format(
-                        "hastack-redis: closing %s sessions to %s: role check %s, %d of %d Sentinels name it (majority %d)",
-                        stats.scur, route.label, stats.status, votes, route.sentinels, route.majority))
-                    route.server:shut_sess()
+        local now = core.now()
+        local now_ms = now.sec * 1000 + now.usec // 1000
+        local routable = "0"
+        for name, service in pairs(services) do
+            local eligible = guard_service(service)
+            if eligible > 0 or sentinels_in_sight(service) >= service.majority then
+                blind_since[name] = nil
+            else
+                blind_since[name] = blind_since[name] or now_ms
+                if now_ms - blind_since[name] >= grace_ms then
+                    routable = "1"
                 end
+            end
+        end
+        if routable_file ~= "" and routable ~= written then
+            if write_routable(routable) then
+                if routable == "1" then
+                    core.Warning("hastack-redis: no eligible server and no Sentinel majority in sight: keepalived may move the VIP")
+                elseif written ~= nil then
+                    core.Warning("hastack-redis: this load balancer can route again")
+                end
+                written = routable
             end
         end
         core.msleep(period_ms)

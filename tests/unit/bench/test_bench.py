@@ -85,7 +85,9 @@ def test_every_master_fault_breaks_redis_and_brings_it_back() -> None:
     assert set(bench.RETURNING) == {"master-crash", "master-stop", "master-hang"} <= set(bench.FAULTS)
     breaks, resumes = bench.MASTER_FAULTS["master-hang"]
     assert "SIGSTOP" in breaks and "SIGCONT" in resumes
-    assert set(bench.UNCLEAN) < set(bench.RETURNING)
+    # Only faults that break the master may lose the writes of the detection window.
+    assert set(bench.UNCLEAN) == {"master-crash", "master-hang", "master-partition"}
+    assert set(bench.UNCLEAN) <= set(bench.FAULTS)
 
 
 def test_profiles_override_only_the_compared_settings() -> None:
@@ -161,3 +163,16 @@ def test_merge_replaces_only_the_faults_measured_again() -> None:
     assert merged["command"] == "make bench; then bench.py --faults switchover"
     assert merged["duration_seconds"] == 120
     assert old["profiles"]["defaults"]["faults"]["switchover"]["trials"] == [2]
+
+
+def test_a_deposed_master_losing_writes_after_the_election_fails_the_check() -> None:
+    def trial(**extra: object) -> dict:
+        return {"trial": 1, "ok": True, "writes_to_non_master": 0, "acknowledged_writes_lost": 40, **extra}
+
+    results = {"profiles": {"defaults": {"faults": {
+        "master-partition": {"trials": [trial(acknowledged_writes_lost_after_election=0),
+                                        dict(trial(acknowledged_writes_lost_after_election=3), trial=2)]},
+        "lb-partition": {"trials": [trial()]}}}}}
+    found = bench.problems(results)
+    assert found == ["defaults master-partition trial 2: 3 writes acknowledged by a deposed master after the election were lost",
+                     "defaults lb-partition trial 1: 40 acknowledged writes lost"]
