@@ -20,6 +20,7 @@ author:
   - hastack.redis contributors (!UNKNOWN)
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - hastack.redis.connection
 attributes:
   check_mode:
     support: full
@@ -38,59 +39,6 @@ options:
       - TCP port to connect to.
       - If not set, V(6379) is used with O(mode=server) and V(26379) with O(mode=sentinel).
     type: int
-  username:
-    description:
-      - ACL user name (Redis 6 or later). Without it, O(password) authenticates the default user.
-    type: str
-  password:
-    description:
-      - Password sent with C(AUTH). It never appears in results or error messages.
-    type: str
-  tls:
-    description:
-      - Connect with TLS.
-    type: bool
-    default: false
-  tls_ca_cert:
-    description:
-      - PEM file with the CA certificates that sign the server certificate. The system trust store is used if not set.
-      - Requires O(tls=true).
-    type: path
-  tls_client_cert:
-    description:
-      - PEM client certificate, for servers started with C(tls-auth-clients yes).
-      - Requires O(tls=true) and O(tls_client_key).
-    type: path
-  tls_client_key:
-    description:
-      - PEM private key of O(tls_client_cert).
-    type: path
-  tls_server_name:
-    description:
-      - Name sent as SNI and checked against the server certificate. Defaults to O(host).
-      - Requires O(tls=true).
-    type: str
-  validate_certs:
-    description:
-      - Verify the server certificate and its host name. Set to V(false) only for tests.
-    type: bool
-    default: true
-  connect_timeout:
-    description:
-      - Seconds to wait for the TCP connection and the TLS handshake.
-    type: float
-    default: 5.0
-  read_timeout:
-    description:
-      - Seconds to wait for each reply.
-    type: float
-    default: 5.0
-  protocol:
-    description:
-      - RESP protocol version. V(3) negotiates RESP3 with C(HELLO 3) and falls back to V(2) on servers without it.
-    type: int
-    choices: [2, 3]
-    default: 2
   mode:
     description:
       - V(server) probes a Redis or Valkey server, V(sentinel) asks a Sentinel about O(master_name).
@@ -412,10 +360,10 @@ from ansible_collections.hastack.redis.plugins.module_utils.probe import (
     probe_server,
     probe_until,
 )
-from ansible_collections.hastack.redis.plugins.module_utils.resp import (
-    RedisConnection,
-    TlsOptions,
-    format_address,
+from ansible_collections.hastack.redis.plugins.module_utils.connection import (
+    connection_argument_spec,
+    connection_factory,
+    connection_problem,
 )
 
 DEFAULT_PORTS = {'server': 6379, 'sentinel': 26379}
@@ -423,20 +371,8 @@ DEFAULT_PORTS = {'server': 6379, 'sentinel': 26379}
 
 def argument_spec():
     """Return the module argument specification."""
-    return dict(
-        host=dict(type='str', default='127.0.0.1'),
-        port=dict(type='int'),
-        username=dict(type='str'),
-        password=dict(type='str', no_log=True),
-        tls=dict(type='bool', default=False),
-        tls_ca_cert=dict(type='path'),
-        tls_client_cert=dict(type='path'),
-        tls_client_key=dict(type='path', no_log=False),
-        tls_server_name=dict(type='str'),
-        validate_certs=dict(type='bool', default=True),
-        connect_timeout=dict(type='float', default=5.0),
-        read_timeout=dict(type='float', default=5.0),
-        protocol=dict(type='int', choices=[2, 3], default=2),
+    spec = connection_argument_spec()
+    spec.update(
         mode=dict(type='str', choices=['server', 'sentinel'], default='server'),
         master_name=dict(type='str'),
         expect_role=dict(type='str', choices=['master', 'replica']),
@@ -444,25 +380,22 @@ def argument_spec():
         wait_timeout=dict(type='float', default=0),
         poll_interval=dict(type='float', default=0.1),
     )
+    return spec
 
 
 def validate_params(module):
     """Fail on option combinations the argument spec cannot express; return the parsed expect_master."""
     params = module.params
-    tls_only = [name for name in ('tls_ca_cert', 'tls_client_cert', 'tls_client_key', 'tls_server_name') if params[name]]
-    if tls_only and not params['tls']:
-        module.fail_json(msg='%s set but tls is false; set tls: true to connect with TLS' % ', '.join(tls_only))
+    problem = connection_problem(params)
+    if problem:
+        module.fail_json(msg=problem)
     if params['mode'] == 'sentinel' and params['expect_role']:
         module.fail_json(msg='expect_role only applies to mode=server; with mode=sentinel use expect_master '
                              'to wait for the master address the Sentinel reports')
-    for name in ('connect_timeout', 'read_timeout', 'poll_interval'):
-        if params[name] <= 0:
-            module.fail_json(msg='%s must be greater than 0, got %s' % (name, params[name]))
+    if params['poll_interval'] <= 0:
+        module.fail_json(msg='poll_interval must be greater than 0, got %s' % params['poll_interval'])
     if params['wait_timeout'] < 0:
         module.fail_json(msg='wait_timeout must be 0 (probe once) or a positive number of seconds')
-    port = params['port']
-    if port is not None and not 0 < port < 65536:
-        module.fail_json(msg='port must be between 1 and 65535, got %d' % port)
     if not params['expect_master']:
         return None
     error = None
@@ -473,35 +406,6 @@ def validate_params(module):
     # fail outside the except block so that no traceback is attached to the result
     module.fail_json(msg='invalid expect_master: %s; use host:port, for example 10.0.0.11:6379' % error)
     return None
-
-
-def connection_factory(params):
-    """Return a callable opening a connection configured from the module parameters."""
-    tls = None
-    if params['tls']:
-        tls = TlsOptions(
-            ca_file=params['tls_ca_cert'],
-            cert_file=params['tls_client_cert'],
-            key_file=params['tls_client_key'],
-            verify=params['validate_certs'],
-            check_hostname=params['validate_certs'],
-            server_name=params['tls_server_name'],
-        )
-    port = params['port'] or DEFAULT_PORTS[params['mode']]
-
-    def connect():
-        conn = RedisConnection(
-            params['host'], port,
-            username=params['username'],
-            password=params['password'],
-            tls=tls,
-            connect_timeout=params['connect_timeout'],
-            read_timeout=params['read_timeout'],
-            protocol=params['protocol'],
-        )
-        return conn.connect()
-
-    return connect, format_address(params['host'], port)
 
 
 def failure_message(address, outcome, wait_timeout):
@@ -530,7 +434,7 @@ def main():
     )
     expect_master = validate_params(module)
     params = module.params
-    connect, address = connection_factory(params)
+    connect, address = connection_factory(params, DEFAULT_PORTS[params['mode']])
     if params['mode'] == 'sentinel':
         def probe(conn):
             return probe_sentinel(conn, params['master_name'])

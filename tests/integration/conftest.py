@@ -328,12 +328,12 @@ def ansible_playbook(ansible_env, tmp_path_factory):
     workdir = tmp_path_factory.mktemp('playbooks')
     counter = {'n': 0}
 
-    def run(tasks, timeout=180):
+    def run(tasks, timeout=180, extra_args=()):
         counter['n'] += 1
         playbook = workdir / ('play%d.yml' % counter['n'])
         play = [{'name': 'redis_probe integration', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]
         playbook.write_text(json.dumps(play, indent=2))
-        argv = [binary, '-i', 'localhost,', '-c', 'local', str(playbook)]
+        argv = [binary, '-i', 'localhost,', '-c', 'local', str(playbook), *extra_args]
         completed = subprocess.run(argv, env=ansible_env, cwd=str(workdir), capture_output=True, text=True,
                                    timeout=timeout, check=False)
         return AnsibleRun(completed, _parse_json_callback(completed.stdout))

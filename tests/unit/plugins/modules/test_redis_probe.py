@@ -15,6 +15,7 @@ from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hastack.redis.plugins.module_utils.resp import ErrorReply
+from ansible_collections.hastack.redis.plugins.module_utils.connection import connection_factory
 from ansible_collections.hastack.redis.plugins.modules import redis_probe
 from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redis import (
     CLOSE,
@@ -336,11 +337,13 @@ def test_invalid_parameters(args, fragment):
 
 
 def test_default_port_per_mode():
-    connect, address = redis_probe.connection_factory(dict(
-        host='h', port=None, mode='sentinel', tls=False, username=None, password=None, connect_timeout=1.0,
-        read_timeout=1.0, protocol=2, tls_ca_cert=None, tls_client_cert=None, tls_client_key=None,
-        tls_server_name=None, validate_certs=True))
+    params = dict(host='h', port=None, tls=False, username=None, password=None, connect_timeout=1.0, read_timeout=1.0,
+                  protocol=2, tls_ca_cert=None, tls_client_cert=None, tls_client_key=None, tls_server_name=None,
+                  validate_certs=True)
+    _connect, address = connection_factory(params, redis_probe.DEFAULT_PORTS['sentinel'])
     assert address == 'h:26379'
+    _connect, address = connection_factory(dict(params, port=7000), redis_probe.DEFAULT_PORTS['sentinel'])
+    assert address == 'h:7000'
 
 
 def test_check_mode_is_supported(fake_server):
