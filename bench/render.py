@@ -263,7 +263,8 @@ def markdown(results: dict[str, t.Any], png_links: dict[str, str] | None = None)
     image's name (e.g. master-crash-tutorial) to its link.
     """
     profiles = summarize(results)["profiles"]
-    lines = _run(results) + _failover(profiles) + _correctness(profiles) + _partitions(profiles) + _steady(profiles) + _throughput(profiles) + _settings(results)
+    lines = (_run(results) + _failover(profiles) + _correctness(profiles) + _partitions(profiles) + _steady(profiles)
+             + _throughput(profiles) + _settings(results))
     if png_links:
         lines += ["## Timelines", ""]
         for name, link in png_links.items():

@@ -13,9 +13,9 @@ version_added: 1.1.0
 description:
   - Sends each command of O(commands), in order, on one connection, and returns the replies.
   - Passwords, the one to authenticate and any inside a command, travel only inside the module's arguments and
-    the connection: never on a command line or in the environment of a process, as C(redis-cli) needs them.
-  - Every word is sent as it is (RESP bulk strings): spaces, quotes, C(#), C($), backslashes and non-ASCII letters
-    need no escaping.
+    the connection, never on a command line or in the environment of a process, as C(redis-cli) needs them.
+  - Every word is sent as it is, as a RESP bulk string, so spaces, quotes, C(#), C($), backslashes and non-ASCII
+    letters need no escaping.
   - An error reply fails the task, naming the command (its first two words) and the server's message. With
     O(allow_errors=true) the error is returned as the command's reply instead.
 author:
