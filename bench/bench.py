@@ -75,7 +75,7 @@ SETTINGS = {
     "redis_sentinel": ["redis_sentinel_down_after_milliseconds", "redis_sentinel_failover_timeout",
                        "redis_sentinel_info_period", "redis_sentinel_ping_period"],
     "haproxy": ["haproxy_check_inter", "haproxy_check_fastinter", "haproxy_check_downinter", "haproxy_check_rise",
-                "haproxy_check_fall", "haproxy_timeout_check"],
+                "haproxy_check_fall", "haproxy_vote_check_fall", "haproxy_timeout_check"],
     "keepalived": ["keepalived_vrrp_version", "keepalived_advert_int", "keepalived_haproxy_track_file",
                    "keepalived_haproxy_check_interval", "keepalived_haproxy_check_fall", "keepalived_haproxy_check_rise"],
 }
