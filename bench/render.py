@@ -276,7 +276,7 @@ PAGE_INTRO = """\
 # Failover benchmark
 
 What clients see when a part of the stack fails, measured on the Molecule lab
-(DESIGN.md's reference topology: redis1 and redis2 run Redis, Sentinel,
+(the README's reference topology: redis1 and redis2 run Redis, Sentinel,
 HAProxy and keepalived, the witness a third Sentinel). A client on the machine
 writes through the VIP every ~2 ms, one connection reconnecting after any
 failure (a new connection per write for the load-balancer faults); a write
