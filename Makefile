@@ -122,8 +122,9 @@ molecule: venv image host-packages
 	  for platform in $(PLATFORMS); do \
 	    case " $(SKIP_RUNS) " in *" $$scenario:$$platform "*) echo "=== skip $$scenario on $$platform (SKIP_RUNS)"; continue ;; esac; \
 	    image=stack; case " $(BARE_RUNS) " in *" $$scenario:$$platform "*) image=bare ;; esac; \
-	    echo "=== molecule test -s $$scenario on $$platform ($$image image)"; \
+	    echo "=== molecule test -s $$scenario on $$platform ($$image image)"; start=$$(date +%s); \
 	    LAB_PLATFORM=$$platform LAB_IMAGE=$$image molecule test -s $$scenario || exit 1; \
+	    echo "=== $$scenario on $$platform took $$(( $$(date +%s) - start )) s"; \
 	  done; \
 	done
 
@@ -133,8 +134,9 @@ VARIANTS ?= backend:debian13:valkey
 molecule-variants: venv image
 	@for variant in $(VARIANTS); do \
 	  IFS=: read -r scenario platform flavor <<<"$$variant"; \
-	  echo "=== molecule test -s $$scenario on $$platform with $$flavor"; \
+	  echo "=== molecule test -s $$scenario on $$platform with $$flavor"; start=$$(date +%s); \
 	  LAB_PLATFORM=$$platform LAB_IMAGE=bare LAB_REDIS_FLAVOR=$$flavor molecule test -s $$scenario || exit 1; \
+	  echo "=== $$scenario on $$platform with $$flavor took $$(( $$(date +%s) - start )) s"; \
 	done
 
 .PHONY: test

@@ -40,6 +40,9 @@ def fresh_host():
     _docker('network', 'create', name)
     try:
         _docker('run', '-d', '--name', name, '--network', name, IMAGE, 'sleep', '900')
+        # A fresh host's lists were emptied moments ago; the image may have been built hours ago, so give the
+        # lists directory the age cache_valid_time reads (its mtime) that a freshly built host has.
+        _docker('exec', name, 'touch', '/var/lib/apt/lists')
         yield name
     finally:
         _docker('rm', '-f', name, check=False)
