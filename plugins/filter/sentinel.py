@@ -1,7 +1,8 @@
 # Copyright (c) 2026, hastack.redis contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""sentinel_view: what one Sentinel knows of one master, from redis_command results (redis_sentinel's state.yml)."""
+"""sentinel_view: what one Sentinel knows of one master, from redis_command results (redis_sentinel's state.yml).
+switchover_blockers: why a Sentinel might not promote exactly the chosen replica now (switchover.yml)."""
 
 from __future__ import annotations
 
@@ -54,6 +55,43 @@ def sentinel_view(master_result: t.Mapping[str, t.Any], replicas_result: t.Mappi
             'fields': fields if state == 'known' else {}, 'replicas': replicas}
 
 
+def switchover_blockers(probe: t.Mapping[str, t.Any], target: str, port: t.Any) -> list[str]:
+    """What stops `SENTINEL FAILOVER` from promoting exactly `target:port` now, from a redis_probe result of the
+    Sentinel that will run it; empty when nothing does.
+
+    Sentinel picks the replica from its own cached view (SENTINEL REPLICAS, refreshed by INFO about once a
+    second): the target must be a plain replica there with its link up and a non-zero priority, and every other
+    replica must be at priority 0 in that view, or Sentinel may promote it instead. In TILT mode it fails nothing
+    over.
+    """
+    if not probe or probe.get('failed') or probe.get('role') != 'sentinel':
+        return ['the Sentinel did not answer: %s' % (probe or {}).get('msg', 'no result')]
+    blockers = []
+    if probe.get('tilt'):
+        blockers.append('the Sentinel is in TILT mode')
+    replicas = probe.get('replicas')
+    if replicas is None:
+        return blockers + ['the Sentinel does not list its replicas (SENTINEL REPLICAS refused)']
+    wanted = (str(target), int(port))
+    mine = [replica for replica in replicas if (str(replica.get('host')), replica.get('port')) == wanted]
+    if not mine:
+        blockers.append('the Sentinel does not list %s:%s as a replica' % wanted)
+    else:
+        seen = mine[0]
+        if seen.get('flags') != ['slave']:
+            blockers.append('the Sentinel flags %s:%s %s' % (wanted + (','.join(seen.get('flags') or []),)))
+        if seen.get('link_status') != 'ok' or seen.get('link_down_ms'):
+            blockers.append('the Sentinel last saw the link of %s:%s %s (down %s ms)'
+                            % (wanted + (seen.get('link_status'), seen.get('link_down_ms'))))
+        if not seen.get('priority'):
+            blockers.append('%s:%s has replica-priority 0: Sentinel never promotes it' % wanted)
+    for replica in replicas:
+        if (str(replica.get('host')), replica.get('port')) != wanted and replica.get('priority') != 0:
+            blockers.append('the Sentinel still sees %s:%s at priority %s and may promote it'
+                            % (replica.get('host'), replica.get('port'), replica.get('priority')))
+    return blockers
+
+
 class FilterModule:
     def filters(self) -> dict[str, t.Callable[..., t.Any]]:
-        return {'sentinel_view': sentinel_view}
+        return {'sentinel_view': sentinel_view, 'switchover_blockers': switchover_blockers}

@@ -164,6 +164,20 @@ def sentinel_master_fields(reply):
     return fields
 
 
+def sentinel_replica(fields):
+    """One entry of SENTINEL REPLICAS (its fields as a dict) as the Sentinel last saw the replica."""
+    priority = fields.get('slave-priority', fields.get('replica-priority'))
+    return {
+        'host': None if fields.get('ip') is None else str(fields.get('ip')),
+        'port': _int_or_none(fields.get('port')),
+        'flags': [flag for flag in str(fields.get('flags', '')).split(',') if flag],
+        'link_status': None if fields.get('master-link-status') is None else str(fields.get('master-link-status')),
+        'link_down_ms': _int_or_none(fields.get('master-link-down-time')),
+        'priority': _int_or_none(priority),
+        'offset': _int_or_none(fields.get('slave-repl-offset')),
+    }
+
+
 def _unknown_master(conn, master_name):
     return UnknownMasterError("Sentinel does not monitor a master named '%s'; check master_name against "
                               "the 'sentinel monitor' lines of the Sentinel configuration" % master_name,
@@ -205,6 +219,14 @@ def probe_sentinel(conn, master_name):
         'failover_in_progress': 'failover_in_progress' in flags,
         'config_epoch': _int_or_none(fields.get('config-epoch')),
     })
+    # The replicas as the Sentinel last saw them (it fails over by this view, not the replicas' own);
+    # None for an ACL user without +sentinel|replicas.
+    try:
+        replicas = _sentinel_command(conn, master_name, 'REPLICAS', master_name)
+        result['replicas'] = [sentinel_replica(sentinel_master_fields(entry)) for entry in (replicas or [])]
+    except NoPermissionError:
+        result['replicas'] = None
+    result['tilt'] = _int_or_none(conn.info('sentinel').get('sentinel_tilt')) == 1
     try:
         message = _sentinel_command(conn, master_name, 'CKQUORUM', master_name)
         result['quorum_ok'] = True

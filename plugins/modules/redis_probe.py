@@ -194,8 +194,13 @@ connected_replicas:
   type: int
   sample: 1
 replicas:
-  description: Replicas connected to the master, from the C(slaveN) lines of C(INFO replication).
-  returned: when RV(role) is V(master)
+  description:
+    - On a master, the replicas connected to it, from the C(slaveN) lines of C(INFO replication).
+    - With O(mode=sentinel), the master's replicas as this Sentinel last saw them (C(SENTINEL REPLICAS)), with
+      C(flags), C(link_status), C(link_down_ms) and C(priority) besides C(host), C(port) and C(offset). The
+      Sentinel chooses the replica to promote from this view, which its C(INFO) refreshes about once a second.
+      V(null) for a user that may not run C(SENTINEL REPLICAS) (an ACL user without C(+sentinel|replicas)).
+  returned: when RV(role) is V(master), or O(mode=sentinel)
   type: list
   elements: dict
   contains:
@@ -219,6 +224,23 @@ replicas:
       description: Seconds since the last acknowledgement from the replica.
       type: int
       sample: 0
+    flags:
+      description: The replica's flags as the Sentinel sees it (O(mode=sentinel)).
+      type: list
+      elements: str
+      sample: [slave]
+    link_status:
+      description: The replica's link to its master as the Sentinel last saw it (O(mode=sentinel)).
+      type: str
+      sample: ok
+    link_down_ms:
+      description: Milliseconds the replica's link has been down, as the Sentinel last saw it (O(mode=sentinel)).
+      type: int
+      sample: 0
+    priority:
+      description: The replica's C(replica-priority) as the Sentinel last saw it (O(mode=sentinel)); V(0) is never promoted.
+      type: int
+      sample: 100
 master_host:
   description: Host of the master the replica is configured to follow.
   returned: when RV(role) is V(replica)
@@ -318,6 +340,11 @@ config_epoch:
   returned: when O(mode=sentinel)
   type: int
   sample: 1
+tilt:
+  description: Whether the Sentinel is in TILT mode (it then fails nothing over).
+  returned: when O(mode=sentinel)
+  type: bool
+  sample: false
 quorum_ok:
   description: Whether C(SENTINEL CKQUORUM) succeeded (enough Sentinels to reach quorum and authorize a failover).
   returned: when O(mode=sentinel)

@@ -55,6 +55,19 @@ SENTINEL_MASTER_FIELDS = [
     'num-slaves', '1', 'num-other-sentinels', '2', 'quorum', '2', 'config-epoch', '3',
 ]
 
+# One entry of SENTINEL REPLICAS as Redis 7.0's Sentinel sends it (the keys sentinel.c emits, in its order).
+SENTINEL_REPLICA_FIELDS = [
+    'name', '10.0.0.12:6379', 'ip', '10.0.0.12', 'port', '6379', 'runid', 'e' * 40, 'flags', 'slave',
+    'link-pending-commands', '0', 'link-refcount', '1', 'last-ping-sent', '0', 'last-ok-ping-reply', '109',
+    'last-ping-reply', '109', 'down-after-milliseconds', '750', 'info-refresh', '545', 'role-reported', 'slave',
+    'role-reported-time', '31090', 'master-link-down-time', '0', 'master-link-status', 'ok', 'master-host', '10.0.0.11',
+    'master-port', '6379', 'slave-priority', '100', 'slave-repl-offset', '82110', 'replica-announced', '1',
+]
+SENTINEL_INFO = {'sentinel_masters': '1', 'sentinel_tilt': '0', 'sentinel_tilt_since_seconds': '-1',
+                 'sentinel_running_scripts': '0', 'sentinel_scripts_queue_length': '0',
+                 'sentinel_simulate_failure_flags': '0',
+                 'master0': 'name=mymaster,status=ok,address=10.0.0.11:6379,slaves=1,sentinels=3'}
+
 
 class Responder:
     """Canned behaviour of a fake server.  Attributes may be changed while it runs."""
@@ -71,6 +84,7 @@ class Responder:
         self.ckquorum = ckquorum or ErrorReply('NOQUORUM 1 usable Sentinels. Not enough available Sentinels')
         self.resp3 = resp3
         self.info_calls = 0
+        self.sentinel_info = dict(SENTINEL_INFO)
 
     def _auth(self, session, args):
         user, password = (args[0], args[1]) if len(args) == 2 else ('default', args[0])
@@ -111,6 +125,8 @@ class Responder:
     def _info(self, section):
         if section == 'server':
             return info_text({'server': self.server})
+        if section == 'sentinel' and self.server.get('redis_mode', self.server.get('server_mode')) == 'sentinel':
+            return info_text({'sentinel': self.sentinel_info})
         if section == 'replication':
             self.info_calls += 1
             current = self.replication[0] if len(self.replication) == 1 else self.replication.pop(0)
@@ -129,6 +145,8 @@ class Responder:
             return list(master['fields'])
         if sub == 'ckquorum':
             return self.ckquorum
+        if sub in ('replicas', 'slaves'):
+            return [list(fields) for fields in master.get('replicas', [SENTINEL_REPLICA_FIELDS])]
         return ErrorReply('ERR unknown sentinel subcommand')
 
 

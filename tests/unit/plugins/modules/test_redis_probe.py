@@ -134,6 +134,26 @@ def test_sentinel(fake_server):
     assert result['flags'] == ['master'] and result['s_down'] is False and result['o_down'] is False
     assert result['quorum_ok'] is True and result['ckquorum'].startswith('OK 3 usable')
     assert result['config_epoch'] == 3
+    assert result['tilt'] is False
+    assert result['replicas'] == [{'host': '10.0.0.12', 'port': 6379, 'flags': ['slave'], 'link_status': 'ok',
+                                   'link_down_ms': 0, 'priority': 100, 'offset': 82110}]
+
+
+def test_sentinel_in_tilt_and_a_user_without_sentinel_replicas(fake_server):
+    responder = Responder(server=SENTINEL_SERVER, sentinel_masters={
+        'mymaster': {'ip': '10.0.0.11', 'port': 6379, 'fields': SENTINEL_MASTER_FIELDS}})
+    responder.sentinel_info['sentinel_tilt'] = '1'
+    original = responder._sentinel
+
+    def sentinel(sub, args):
+        if sub == 'replicas':
+            return ErrorReply("NOPERM User probe has no permissions to run the 'sentinel|replicas' command")
+        return original(sub, args)
+    responder._sentinel = sentinel
+    server = fake_server(responder)
+    failed, result = run({'mode': 'sentinel', 'port': server.port, 'master_name': 'mymaster'})
+    assert not failed, result
+    assert result['tilt'] is True and result['replicas'] is None
 
 
 def test_sentinel_resp3_down_master_without_quorum(fake_server):
