@@ -7,6 +7,13 @@
 Speaks RESP2 and understands every RESP3 reply type.  Only the Python
 standard library is used so that the code runs on any managed host.
 
+Replies from a hostile peer cannot stall or exhaust it: sizes, depth and line
+lengths are bounded, each command has one deadline (``read_timeout``) however
+slowly the bytes drip in, a RESP2 connection accepts only RESP2 types, and
+nothing is hashed by a value the peer chooses freely (RESP3 sets come back as
+lists, map keys that are not strings as their text: Python's hashes of ints
+are predictable, its hashes of strings are not).
+
 Typical use::
 
     with RedisConnection('127.0.0.1', 6379, password='secret') as conn:
@@ -185,6 +192,7 @@ DEFAULT_MAX_LINE_LENGTH = 64 * 1024
 CHUNK_SIZE = 64 * 1024
 _CRLF = b'\r\n'
 _NOT_RESP_HINT = 'the peer does not speak the Redis protocol (RESP); check host and port'
+_RESP2_MARKERS = frozenset((b'+', b'-', b':', b'$', b'*'))
 
 
 class RespLimits:
@@ -206,15 +214,19 @@ def _preview(data):
     return repr(text + ('...' if len(data) > 40 else ''))
 
 
-def _hashable(value):
-    """Turn parsed aggregates into hashable equivalents (for map keys / set members)."""
-    if isinstance(value, list):
-        return tuple(_hashable(item) for item in value)
-    if isinstance(value, dict):
-        return tuple((_hashable(k), _hashable(v)) for k, v in value.items())
-    if isinstance(value, set):
-        return frozenset(value)
-    return value
+def _map_key(value):
+    """A map key the peer cannot turn into hash collisions: strings stay, anything else becomes its text.
+
+    Python hashes str and bytes with a per-process random seed; ints, floats and tuples of them hash
+    predictably, so ~80k crafted integer keys would take minutes to insert.
+    """
+    if isinstance(value, (str, bytes)):
+        return value
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return str(value)
+    return repr(value)
 
 
 class RespParser:
@@ -225,8 +237,10 @@ class RespParser:
     length never causes a large allocation by itself.
     """
 
-    def __init__(self, recv, decode=True, limits=None, host=None, port=None):
+    def __init__(self, recv, decode=True, limits=None, host=None, port=None, resp3=True):
         self._recv = recv
+        #: accept RESP3 types; False on a RESP2 connection, where any of them means a broken peer
+        self.resp3 = resp3
         self._decode = decode
         self._limits = limits or RespLimits()
         self._host = host
@@ -333,7 +347,10 @@ class RespParser:
         self._in_reply = True
         # check the type byte before waiting for a full line: a peer that is not
         # a Redis server (HTTP, SSH banner...) is reported as such at once
-        handler = self._HANDLERS.get(bytes(self._buf[self._pos:self._pos + 1]))
+        marker = bytes(self._buf[self._pos:self._pos + 1])
+        handler = self._HANDLERS.get(marker)
+        if handler is not None and not self.resp3 and marker not in _RESP2_MARKERS:
+            raise self._error(ProtocolError, 'RESP3 reply type %r on a RESP2 connection' % marker.decode('ascii', 'replace'))
         if handler is None:
             raise self._error(ProtocolError, 'unexpected reply %s; %s' % (_preview(self._buf[self._pos:self._pos + 41]), _NOT_RESP_HINT))
         line = self._read_line()
@@ -382,15 +399,16 @@ class RespParser:
         return PushMessage(self._items(count, depth))
 
     def _set(self, rest, depth):
+        # A list, in the peer's order: hashing members the peer chose could be made quadratic.
         count = self._length(rest, self._limits.max_aggregate_length, 'set', False)
-        return set(_hashable(item) for item in self._items(count, depth))
+        return self._items(count, depth)
 
     def _read_map(self, rest, depth, what):
         count = self._length(rest, self._limits.max_aggregate_length // 2, what, False)
         result = {}
         for dummy in range(count):
             key = self._read_value(depth + 1)
-            result[_hashable(key)] = self._read_value(depth + 1)
+            result[_map_key(key)] = self._read_value(depth + 1)
         return result
 
     def _map(self, rest, depth):
@@ -690,6 +708,7 @@ class RedisConnection:
         self.pushes = []
         self._sock = None
         self._parser = None
+        self._deadline = None
 
     # -- helpers --------------------------------------------------------------
 
@@ -721,8 +740,10 @@ class RedisConnection:
                 sock = self._wrap_tls(sock)
             sock.settimeout(self.read_timeout)
             self._sock = sock
-            self._parser = RespParser(self._recv, decode=self.decode, limits=self.limits, host=self.host, port=self.port)
+            self._parser = RespParser(self._recv, decode=self.decode, limits=self.limits, host=self.host, port=self.port,
+                                      resp3=self.requested_protocol == 3)
             self._handshake()
+            self._parser.resp3 = self.protocol == 3
         except BaseException:
             self.close()
             _close_quietly(sock)
@@ -823,6 +844,13 @@ class RedisConnection:
     # -- I/O -------------------------------------------------------------------
 
     def _recv(self, size):
+        # One deadline per command, not per recv: a peer dripping bytes cannot stretch it.
+        if self._deadline is not None:
+            remaining = self._deadline - time.monotonic()
+            if remaining <= 0:
+                raise self._err(RedisTimeoutError, 'timed out after %ss waiting for a whole reply; the server may be '
+                                'overloaded or this is not a Redis port; raise read_timeout if needed' % self.read_timeout)
+            self._sock.settimeout(remaining)
         try:
             return self._sock.recv(size)
         except socket.timeout:
@@ -835,6 +863,8 @@ class RedisConnection:
 
     def _send(self, data):
         try:
+            # The last reply's deadline may have left a short timeout on the socket.
+            self._sock.settimeout(self.read_timeout)
             self._sock.sendall(data)
         except socket.timeout:
             raise self._err(RedisTimeoutError, 'timed out after %ss while sending' % self.read_timeout) from None
@@ -861,6 +891,7 @@ class RedisConnection:
             raise ValueError('command() needs at least the command name')
         payload = encode_command(*args)
         self.connect()
+        self._deadline = time.monotonic() + self.read_timeout if self.read_timeout else None
         try:
             self._send(payload)
             reply = self._read_reply()
@@ -870,6 +901,8 @@ class RedisConnection:
         except BaseException:
             self.close()
             raise
+        finally:
+            self._deadline = None
         if isinstance(reply, ErrorReply):
             name = _to_bytes(args[0]).decode('utf-8', 'replace').upper()
             raise self._scrub(classify_error(reply.message, self.host, self.port, command=name))

@@ -81,9 +81,9 @@ def decoded(value):
     if isinstance(value, list):
         return [decoded(v) for v in value]
     if isinstance(value, dict):
-        return {decoded(k): decoded(v) for k, v in value.items()}
+        return {resp._map_key(decoded(k)): decoded(v) for k, v in value.items()}
     if isinstance(value, (set, frozenset)):
-        return {decoded(v) for v in value}
+        return [decoded(v) for v in value]
     return value
 
 
@@ -114,9 +114,9 @@ def raw_view(value):
     if isinstance(value, list):
         return [raw_view(v) for v in value]
     if isinstance(value, dict):
-        return {raw_view(k): raw_view(v) for k, v in value.items()}
+        return {resp._map_key(raw_view(k)): raw_view(v) for k, v in value.items()}
     if isinstance(value, (set, frozenset)):
-        return {raw_view(v) for v in value}
+        return [raw_view(v) for v in value]
     return value
 
 
@@ -178,12 +178,32 @@ def test_resp3_aggregates_attribute_and_push():
     push = parser.read_reply()
     assert isinstance(push, PushMessage) and push == ['message', 'hi']
     assert parser.last_attributes is None
-    assert parser.read_reply() == {'k': {1, 2}}
+    assert parser.read_reply() == {'k': [1, 2]}
 
 
-def test_unhashable_map_keys_and_set_members_become_tuples():
-    assert parse(b'%1\r\n*2\r\n:1\r\n:2\r\n+v\r\n') == {(1, 2): 'v'}
-    assert parse(b'~1\r\n*1\r\n%1\r\n:1\r\n:2\r\n') == {(((1, 2),),)}
+def test_sets_stay_lists_and_map_keys_that_are_not_strings_become_text():
+    assert parse(b'%1\r\n*2\r\n:1\r\n:2\r\n+v\r\n') == {'[1, 2]': 'v'}
+    assert parse(b'%2\r\n:7\r\n+int\r\n_\r\n+null\r\n') == {'7': 'int', 'None': 'null'}
+    assert parse(b'~2\r\n*1\r\n%1\r\n:1\r\n:2\r\n:3\r\n') == [[{'1': 2}], 3]
+    assert parse(b'%1\r\n$1\r\nk\r\n:1\r\n', decode=False) == {b'k': 1}
+
+
+def test_crafted_integer_keys_and_members_parse_in_linear_time():
+    # Integers that all share one hash bucket made a dict or set insertion quadratic: 80k took minutes.
+    count = 80000
+    members = b''.join(b':%d\r\n' % (i * (2 ** 61 - 1)) for i in range(count))
+    started = time.monotonic()
+    assert len(parse(b'~%d\r\n' % count + members)) == count
+    pairs = b''.join(b':%d\r\n:0\r\n' % (i * (2 ** 61 - 1)) for i in range(count))
+    assert len(parse(b'%%%d\r\n' % count + pairs)) == count
+    assert time.monotonic() - started < 10
+
+
+def test_resp3_types_are_refused_on_a_resp2_connection():
+    parser = RespParser(bytes_reader(b'%1\r\n+k\r\n+v\r\n'), resp3=False)
+    with pytest.raises(ProtocolError, match="RESP3 reply type '%' on a RESP2 connection"):
+        parser.read_reply()
+    assert RespParser(bytes_reader(b'*1\r\n$1\r\nx\r\n'), resp3=False).read_reply() == ['x']
 
 
 def test_non_utf8_bulk_stays_bytes():
@@ -458,6 +478,24 @@ def test_read_timeout_on_silent_or_partial_peer(fake_server):
         assert time.monotonic() - start < 2
         assert '127.0.0.1:%d' % server.port in str(err.value)
         assert not conn.connected
+
+
+def test_one_deadline_per_command_against_a_dripping_peer(fake_server):
+    # A byte every 0.1 s never trips a per-recv timeout of 0.5 s; the command's deadline ends it.
+    def on_connect(client):
+        client.recv(100)
+        for byte in b'$1000\r\n' + b'x' * 1000:
+            client.sendall(bytes([byte]))
+            time.sleep(0.1)
+        return False
+
+    server = fake_server(lambda session, args: 'PONG', on_connect=on_connect)
+    conn = RedisConnection('127.0.0.1', server.port, read_timeout=0.5)
+    start = time.monotonic()
+    with pytest.raises(RedisTimeoutError, match='timed out after 0.5s waiting for a'):
+        conn.command('PING')
+    assert time.monotonic() - start < 1.5
+    assert not conn.connected
 
 
 def test_peer_closing_without_reply(fake_server):
