@@ -49,8 +49,8 @@ def test_without_sentinels_the_replicas_name_the_master() -> None:
 def test_a_master_with_replicas_wins_over_the_preferred_one() -> None:
     # The replica is down: only its master's connected_replicas count (the probe as it was before).
     states = [state('redis1', _PROBES['master']), state('redis2', None)]
-    assert current_master(NODES, states, [], 'redis2') == {'master': NODES[0], 'source': 'master with replicas',
-                                                            'error': None}
+    expected = {'master': NODES[0], 'source': 'master with replicas', 'error': None}
+    assert current_master(NODES, states, [], 'redis2') == expected
 
 
 def test_a_new_group_is_bootstrapped_on_the_preferred_master() -> None:
