@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.hastack.redis.plugins.filter.encode import redis_quote
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisConnectionError
 from ansible_collections.hastack.redis.tests.integration import haproxy_lab as lab
 
@@ -30,8 +31,10 @@ HAPROXY = lab.binary('haproxy')
 REDIS_SERVER = lab.binary('redis-server')
 REDIS_SENTINEL = lab.binary('redis-sentinel')
 MASTER_NAME = 'mymaster'
-CHECK_USER, CHECK_PASSWORD = 'haproxy', 'Check pw "with" $pace'
-SENTINEL_PASSWORD = 'Sentinel-Pw-77'
+# Passwords a configuration file could mangle: spaces, quotes, '#', '$', a backslash, non-ASCII letters (the
+# checks send them as RESP with lengths in bytes; Sentinel reads them from a file quoted by redis_quote).
+CHECK_USER, CHECK_PASSWORD = 'haproxy', 'Check pw "with" $pace #1 \\ \u00e4\u20ac'
+SENTINEL_PASSWORD = 'Sentinel pw #2 \u00fc "q"'
 STATS_PASSWORD = 'Stats-Pw-42'
 
 pytestmark = pytest.mark.skipif(
@@ -85,7 +88,7 @@ class Lab:
         directory.mkdir(exist_ok=True)
         (directory / 'sentinel.conf').write_text('\n'.join([
             'port %d' % port, 'bind %s' % lab.HOST, 'dir %s' % directory,
-            'requirepass %s' % SENTINEL_PASSWORD, 'sentinel sentinel-pass %s' % SENTINEL_PASSWORD,
+            'requirepass %s' % redis_quote(SENTINEL_PASSWORD), 'sentinel sentinel-pass %s' % redis_quote(SENTINEL_PASSWORD),
             'sentinel monitor %s %s %d 2' % (MASTER_NAME, lab.HOST, self.redis_ports[0]),
             'sentinel down-after-milliseconds %s 1000' % MASTER_NAME,
             'sentinel failover-timeout %s 4000' % MASTER_NAME, '']))

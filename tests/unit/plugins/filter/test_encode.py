@@ -1,0 +1,56 @@
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""resp_hex and redis_quote: byte-exact encodings for HAProxy and Redis configuration files."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ansible_collections.hastack.redis.plugins.filter.encode import redis_quote, resp_hex
+from ansible_collections.hastack.redis.plugins.module_utils.resp import encode_command, parse
+
+
+def test_lengths_count_bytes_not_characters() -> None:
+    # 'ä€' is 2 characters and 5 bytes: Redis reads the length as bytes.
+    assert bytes.fromhex(resp_hex([['u', '\u00e4\u20ac']])) == b'*2\r\n$1\r\nu\r\n$5\r\n\xc3\xa4\xe2\x82\xac\r\n'
+    assert bytes.fromhex(resp_hex([['AUTH', '\u00e4\u20ac']])) == encode_command('AUTH', '\u00e4\u20ac')
+    assert bytes.fromhex(resp_hex([['10.30.1.131', 6379]])) == b'*2\r\n$11\r\n10.30.1.131\r\n$4\r\n6379\r\n'
+
+
+@given(st.lists(st.lists(st.text(max_size=20), min_size=1, max_size=4), max_size=4))
+def test_resp_hex_is_the_clients_own_encoding(commands) -> None:
+    assert bytes.fromhex(resp_hex(commands)) == b''.join(encode_command(*command) for command in commands)
+
+
+def test_redis_quote_escapes_what_the_config_parser_reads() -> None:
+    assert redis_quote('lab-admin-secret') == '"lab-admin-secret"'
+    assert redis_quote('a "b" \\ #$') == '"a \\"b\\" \\\\ #$"'
+    assert redis_quote('\u00e4') == '"\\xc3\\xa4"'
+    assert redis_quote('tab\there\nnl') == '"tab\\there\\nnl"'
+    assert redis_quote(10) == '"10"'
+
+
+@given(st.text(max_size=40))
+def test_redis_quote_round_trips_through_the_parsers_rules(value) -> None:
+    # Redis's sdssplitargs inside double quotes: \\xHH, \\n, \\r, \\t, \\b, \\a and \\<c> for any other c.
+    quoted = redis_quote(value)
+    assert quoted.startswith('"') and quoted.endswith('"') and quoted.isascii()
+    body, out, index = quoted[1:-1], bytearray(), 0
+    while index < len(body):
+        char = body[index]
+        if char == '\\':
+            nxt = body[index + 1]
+            if nxt == 'x':
+                out.append(int(body[index + 2:index + 4], 16))
+                index += 4
+                continue
+            out += {'n': b'\n', 'r': b'\r', 't': b'\t', 'b': b'\b', 'a': b'\a'}.get(nxt, nxt.encode())
+            index += 2
+            continue
+        assert char != '"'
+        out += char.encode()
+        index += 1
+    assert bytes(out) == value.encode('utf-8')
+    assert parse(encode_command(value)) == [value]
