@@ -31,13 +31,14 @@ export ANSIBLE_NOCOLOR := 1
 .PHONY: help
 help:
 	@echo "make test        lint, sanity, unit, integration and every Molecule scenario"
-	@echo "make lint        yamllint + ansible-lint (production profile)"
+	@echo "make lint        yamllint + ansible-lint (production profile), CI workflow schema, docs, EE metadata"
 	@echo "make sanity      ansible-test sanity (offline, no ignore file)"
 	@echo "make unit        Python unit tests"
 	@echo "make integration tests against real redis-server / redis-sentinel processes"
 	@echo "make molecule    Molecule scenarios: SCENARIO='$(SCENARIOS)' PLATFORMS='$(PLATFORMS)'"
 	@echo "make image       build the lab images (Debian 12, 13)"
 	@echo "make build       build the collection tarball"
+	@echo "make docs        HTML reference of the modules, filters and roles (.cache/docs/build/html)"
 	@echo "make demo        the whole stack in the lab (demo-down removes it)"
 	@echo "make bench       the failover benchmark on the lab (docs/benchmarks.md)"
 	@echo "make clean       remove the venv, caches, build output"
@@ -81,9 +82,29 @@ demo-packages:
 # ansible-lint installs the collection it checks into its cache, ~/.ansible
 # unless ANSIBLE_HOME says otherwise: keep that copy out of the user's home,
 # where it would shadow other installs.
+# Then: the CI workflows against GitHub's workflow schema (bundled, offline),
+# and ci.yml's Molecule matrix against the runs `make molecule` makes; the
+# modules' syntax and standard library against Python 3.8 (tests/config.yml);
+# the execution-environment metadata as ansible-builder reads it from the built
+# tarball (it must list exactly requirements.txt and bindep.txt); the plugin and
+# role documentation as antsibull-docs renders it.
 lint: venv
 	yamllint -s .
 	ANSIBLE_HOME=$(CACHE)/ansible-lint-home ansible-lint
+	check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+	@python -c 'import sys, yaml; runs = sorted("%s:%s" % (r["scenario"], r["platform"]) for r in yaml.safe_load(open(sys.argv[1]))["jobs"]["molecule"]["strategy"]["matrix"]["include"]); want = sorted(sys.argv[2:]); sys.exit(None if runs == want else "%s: Molecule matrix %s, but make molecule runs %s" % (sys.argv[1], runs, want))' \
+	  .github/workflows/ci.yml $(filter-out $(SKIP_RUNS),$(foreach s,$(SCENARIOS),$(foreach p,$(PLATFORMS),$(s):$(p)))) \
+	  && echo "ci.yml: the Molecule matrix is make molecule's runs"
+	vermin -q --no-tips -t=3.8- --violations plugins/modules plugins/module_utils
+	rm -rf $(CACHE)/ee
+	ansible-galaxy collection build --output-path $(CACHE)/ee . >/dev/null
+	ANSIBLE_COLLECTIONS_PATH=$(CACHE)/ee/collections ansible-galaxy collection install --force --no-deps -p $(CACHE)/ee/collections $(CACHE)/ee/hastack-redis-*.tar.gz >/dev/null
+	test -f $(CACHE)/ee/collections/ansible_collections/hastack/redis/meta/execution-environment.yml
+	: >$(CACHE)/ee/pip.txt; : >$(CACHE)/ee/bindep.txt
+	ansible-builder introspect --sanitize --write-pip $(CACHE)/ee/pip.txt --write-bindep $(CACHE)/ee/bindep.txt $(CACHE)/ee/collections
+	diff <(sed -e 's/[[:space:]]*#.*//' -e '/^$$/d' requirements.txt) <(sed -e 's/[[:space:]]*#.*//' -e '/^$$/d' $(CACHE)/ee/pip.txt)
+	diff <(sed -e 's/[[:space:]]*#.*//' -e '/^$$/d' bindep.txt) <(sed -e 's/[[:space:]]*#.*//' -e '/^$$/d' $(CACHE)/ee/bindep.txt)
+	antsibull-docs lint-collection-docs --plugin-docs $(COLLECTION_LINK)
 
 .PHONY: sanity
 sanity: venv
@@ -179,6 +200,19 @@ bench-smoke: venv image demo-packages
 .PHONY: build
 build: venv
 	ansible-galaxy collection build --force --output-path $(CACHE)/build .
+
+# The HTML reference of the modules, filters and roles (their DOCUMENTATION and
+# meta/argument_specs.yml), built offline with docs/site's Sphinx settings.
+# A page antsibull-docs cannot render, or a Sphinx warning, fails the build.
+.PHONY: docs
+docs: venv
+	rm -rf $(CACHE)/docs
+	mkdir -p -m 0700 $(CACHE)/docs/rst
+	antsibull-docs --config-file docs/site/antsibull-docs.cfg collection --use-current --fail-on-error \
+	  --dest-dir $(CACHE)/docs/rst hastack.redis
+	cp docs/site/index.rst $(CACHE)/docs/rst/index.rst
+	sphinx-build -M html $(CACHE)/docs/rst $(CACHE)/docs/build -c docs/site -W --keep-going -q
+	@echo "The reference is in $(CACHE)/docs/build/html/index.html"
 
 # The lab of the `default` scenario: site.yml with inventory.example's values.
 # A second run reuses the containers and only re-applies site.yml (0 changed).
