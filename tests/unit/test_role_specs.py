@@ -6,7 +6,6 @@
 from __future__ import annotations
 
 import pathlib
-import re
 import typing as t
 
 import pytest
@@ -31,21 +30,6 @@ def _options(role: str) -> dict[str, dict[str, t.Any]]:
     return specs["argument_specs"]["main"].get("options") or {}
 
 
-def _documented_default(spec: dict[str, t.Any]) -> t.Any:
-    """The option's default: its `default`, or a Jinja expression its description gives as `Default: V(...)`.
-
-    A templated default of a non-string type (an int, a list of dicts) cannot be a `default` that
-    antsibull-docs accepts, so the description states it, in Ansible markup (V() escapes `)` and `\\`).
-    """
-    if "default" in spec:
-        return spec["default"]
-    for line in spec.get("description") or []:
-        match = re.search(r"Default: V\(((?:[^\\)]|\\.)*)\)", line)
-        if match:
-            return re.sub(r"\\(.)", r"\1", match.group(1))
-    return None
-
-
 def test_there_are_roles() -> None:
     assert "vip_bind" in ROLES
 
@@ -56,9 +40,9 @@ def test_every_default_is_documented_with_the_same_value(role: str) -> None:
     undocumented = sorted(set(defaults) - set(options))
     assert not undocumented, f"{role}: defaults without an argument_specs entry: {undocumented}"
     mismatched = {
-        name: (value, _documented_default(options[name]))
+        name: (value, options[name].get("default"))
         for name, value in defaults.items()
-        if _documented_default(options[name]) != value
+        if options[name].get("default") != value
     }
     assert not mismatched, f"{role}: defaults/main.yml vs argument_specs default (defaults, spec): {mismatched}"
 
