@@ -1,7 +1,8 @@
 # Copyright (c) 2026, hastack.redis contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""resp_hex, redis_quote: secrets and addresses written into configuration files byte for byte.
+"""resp_hex, redis_quote: secrets and addresses written into configuration files byte for byte;
+mask_secrets: a validator's output with every form of those secrets replaced.
 
 resp_hex: commands as the Redis protocol (RESP arrays of bulk strings, lengths in bytes) in hex, for
 HAProxy's `tcp-check send-binary` / `expect binary`: nothing in a password needs escaping there.
@@ -11,6 +12,7 @@ back as exactly its UTF-8 bytes (JSON's \\uXXXX is not understood there; \\xHH i
 
 from __future__ import annotations
 
+import json
 import typing as t
 
 _ESCAPES = {0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x0d: '\\r', 0x09: '\\t'}
@@ -49,6 +51,32 @@ def redis_quote(value: t.Any) -> str:
     return '"%s"' % ''.join(parts)
 
 
+MASK = '********'
+
+
+def _forms(secret: t.Any) -> list[str]:
+    """Every spelling of `secret` that a configuration file of this collection, or a tool quoting it, may show."""
+    data = _bytes(secret)
+    text = data.decode('utf-8')
+    forms = {text, redis_quote(text)[1:-1], data.hex(), data.hex().upper(), json.dumps(text)[1:-1],
+             json.dumps(text, ensure_ascii=False)[1:-1], repr(text)[1:-1], text.encode('unicode_escape').decode('ascii')}
+    # Longest first, so that no shorter form leaves part of a longer one behind.
+    return sorted((form for form in forms if form), key=len, reverse=True)
+
+
+def mask_secrets(text: t.Any, secrets: t.Any) -> str:
+    """`text` (a validator's output, a list of lines or a string) with each of `secrets` masked in every spelling."""
+    if isinstance(text, (list, tuple)):
+        text = '\n'.join(str(line) for line in text)
+    text = '' if text is None else str(text)
+    for secret in secrets or []:
+        if secret is None or str(secret) == '':
+            continue
+        for form in _forms(secret):
+            text = text.replace(form, MASK)
+    return text
+
+
 class FilterModule:
     def filters(self) -> dict[str, t.Callable[..., t.Any]]:
-        return {'resp_hex': resp_hex, 'redis_quote': redis_quote}
+        return {'resp_hex': resp_hex, 'redis_quote': redis_quote, 'mask_secrets': mask_secrets}

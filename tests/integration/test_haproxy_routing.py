@@ -197,19 +197,19 @@ def test_writes_reach_the_master_and_never_the_replica(running):
     assert running.status(replica).startswith('DOWN')
 
 
-def test_stats_page_needs_credentials_and_metrics_answer(running):
-    url = 'http://%s:%d/haredis1/' % (lab.HOST, running.stats_port)
-    with pytest.raises(urllib.error.HTTPError) as denied:
-        urllib.request.urlopen(url, timeout=5)
-    assert denied.value.code == 401
+def test_stats_page_and_metrics_need_credentials(running):
     token = base64.b64encode(('admin:%s' % STATS_PASSWORD).encode()).decode()
-    request = urllib.request.Request(url, headers={'Authorization': 'Basic ' + token})
-    with urllib.request.urlopen(request, timeout=5) as response:
-        assert response.status == 200
-        assert b'redis_votes_redis1' in response.read()
-    with urllib.request.urlopen('http://%s:%d/metrics' % (lab.HOST, running.stats_port), timeout=5) as response:
-        assert response.status == 200
-        assert b'haproxy_server_status' in response.read()
+    wrong = base64.b64encode(b'admin:not-the-password').decode()
+    for path, expected in (('/haredis1/', b'redis_votes_redis1'), ('/metrics', b'haproxy_server_status')):
+        url = 'http://%s:%d%s' % (lab.HOST, running.stats_port, path)
+        for headers in ({}, {'Authorization': 'Basic ' + wrong}):
+            with pytest.raises(urllib.error.HTTPError) as denied:
+                urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=5)
+            assert denied.value.code == 401, path
+        request = urllib.request.Request(url, headers={'Authorization': 'Basic ' + token})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert response.status == 200
+            assert expected in response.read()
 
 
 def test_failover_moves_clients_and_closes_old_sessions(running):

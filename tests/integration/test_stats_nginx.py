@@ -241,6 +241,14 @@ def test_haproxy_auth_passes_through_over_tls(haproxy_tls_site):
     assert web.get(base + '/haredis2/', 'admin', 'wrong', tls=True)[0] == 401
     status, _headers, body = web.get(base + '/haredis2/;csv', 'admin', routing.STATS_PASSWORD, tls=True)
     assert status == 200 and 'redis_redis1,redis1,' in body
+    # The index has no password of its own: the first HAProxy judges the credentials.
+    for path in ('/', '/index.html'):
+        status, headers, _body = web.get(base + path, tls=True)
+        assert status == 401, path
+        assert headers.get('WWW-Authenticate') == 'Basic realm="Redis load balancers"'
+        assert web.get(base + path, 'admin', 'wrong', tls=True)[0] == 401
+        status, _headers, body = web.get(base + path, 'admin', routing.STATS_PASSWORD, tls=True)
+        assert status == 200 and 'haredis2' in body, path
     status, headers, _body = web.get('http://%s:%d/haredis2/' % (lab.HOST, haproxy_tls_site.port))
     assert status == 301 and headers['Location'] == 'https://%s:%d/haredis2/' % (lab.HOST, haproxy_tls_site.tls_port)
     url = 'https://admin:%s@%s:%d/haredis2/' % (_quoted(routing.STATS_PASSWORD), lab.HOST, haproxy_tls_site.tls_port)

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.hastack.redis.plugins.filter.encode import redis_quote, resp_hex
+from ansible_collections.hastack.redis.plugins.filter.encode import MASK, mask_secrets, redis_quote, resp_hex
 from ansible_collections.hastack.redis.plugins.module_utils.resp import encode_command, parse
 
 
@@ -54,3 +56,34 @@ def test_redis_quote_round_trips_through_the_parsers_rules(value) -> None:
         index += 1
     assert bytes(out) == value.encode('utf-8')
     assert parse(encode_command(value)) == [value]
+
+
+def test_mask_secrets_masks_every_spelling_a_configuration_shows() -> None:
+    secret = 'lab-secret \u00e4"\'#$\\'
+    hexed = resp_hex([['AUTH', 'healthcheck', secret]])
+    lines = [
+        "stats auth 'admin:%s'" % secret,
+        'masterauth %s' % redis_quote(secret),
+        'tcp-check send-binary %s' % hexed,
+        '{"password": %s}' % json.dumps(secret),
+    ]
+    masked = mask_secrets(lines, [secret, '', None])
+    assert 'lab-secret' not in masked
+    assert secret.encode('utf-8').hex() not in masked
+    assert masked.count(MASK) == 4
+    assert masked.splitlines()[0] == "stats auth 'admin:%s'" % MASK
+    # The command around the password stays readable: array of 3, AUTH, healthcheck.
+    assert masked.splitlines()[2] == 'tcp-check send-binary %s%s0d0a' % (hexed[:hexed.index(secret.encode('utf-8').hex())], MASK)
+
+
+def test_mask_secrets_leaves_text_without_secrets_alone() -> None:
+    assert mask_secrets('[ALERT] parsing [haproxy.cfg:67]: unknown keyword', ['s3cret']) == '[ALERT] parsing [haproxy.cfg:67]: unknown keyword'
+    assert mask_secrets(None, ['x']) == ''
+
+
+@given(st.text(min_size=1, max_size=30), st.text(max_size=30), st.text(max_size=30))
+def test_no_spelling_of_a_secret_survives(secret, before, after) -> None:
+    text = before + redis_quote(secret) + after + resp_hex([['AUTH', secret]]) + secret
+    masked = mask_secrets(text, [secret])
+    assert secret.encode('utf-8').hex() not in masked
+    assert redis_quote(secret)[1:-1] not in masked or redis_quote(secret)[1:-1] in MASK

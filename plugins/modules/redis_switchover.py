@@ -1,0 +1,265 @@
+#!/usr/bin/python
+# Copyright (c) 2026, hastack.redis contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+---
+module: redis_switchover
+short_description: Move a Redis/Valkey master to a caught-up replica with client writes paused
+version_added: 1.1.0
+description:
+  - The step of a planned switchover that must not lose a write, run on one host over three connections. It
+    pauses client writes on the master (C(CLIENT PAUSE WRITE)), waits until the target replica has the master's
+    replication offset, has the Sentinel fail over (C(SENTINEL FAILOVER)), waits until that Sentinel names the
+    target, makes the old master follow the target (C(REPLICAOF), C(CONFIG REWRITE)) and resumes writes.
+    The old master's paused clients then get C(READONLY), so none of their writes lands.
+  - The pause is renewed while the module waits, so it never runs out before the old master follows the target; it
+    is released however the module ends (and runs out by itself after O(pause_timeout_ms) should the host vanish).
+  - Stops at once, writes resumed, when the Sentinel names a replica other than the target.
+  - Checks nothing beforehand. The C(hastack.redis.switchover) playbook makes sure the target is a caught-up replica,
+    the Sentinels agree and only the target can be chosen before it calls this module.
+  - Passwords travel only inside the module's arguments and the connections, never on a command line or in a
+    process environment.
+author:
+  - hastack.redis contributors (!UNKNOWN)
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: In check mode nothing is sent and the task reports a change.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+options:
+  master_name:
+    description:
+      - The name the Sentinels monitor the master by.
+    type: str
+    required: true
+  master:
+    description:
+      - The current master, by the address the Sentinels know it by.
+    type: dict
+    required: true
+    suboptions: &server
+      host:
+        description:
+          - Address of the server.
+        type: str
+        required: true
+      port:
+        description:
+          - TCP port of the server.
+        type: int
+        default: 6379
+      username:
+        description:
+          - ACL user allowed C(CLIENT PAUSE), C(INFO), C(REPLICAOF) and C(CONFIG REWRITE).
+        type: str
+      password:
+        description:
+          - Password of O(master.username) (or of the default user).
+        type: str
+  target:
+    description:
+      - The replica to promote, by the address the Sentinels know it by. It must listen on the same port as the master.
+    type: dict
+    required: true
+    suboptions: *server
+  sentinel:
+    description:
+      - The Sentinel to run the failover.
+    type: dict
+    required: true
+    suboptions:
+      host:
+        description:
+          - Address of the Sentinel.
+        type: str
+        default: 127.0.0.1
+      port:
+        description:
+          - TCP port of the Sentinel.
+        type: int
+        default: 26379
+      username:
+        description:
+          - Sentinel ACL user, if any.
+        type: str
+      password:
+        description:
+          - Password of the Sentinel (its C(requirepass)), if any.
+        type: str
+  pause_timeout_ms:
+    description:
+      - How long each C(CLIENT PAUSE) lasts; renewed while the module waits.
+    type: int
+    default: 10000
+  catch_up_timeout:
+    description:
+      - Seconds to wait for the target to reach the master's offset.
+    type: float
+    default: 5
+  promote_timeout:
+    description:
+      - Seconds to wait for the Sentinel to name the target.
+    type: float
+    default: 30
+  follow_timeout:
+    description:
+      - Seconds to wait for the old master to report the target as its master.
+    type: float
+    default: 30
+  connect_timeout:
+    description:
+      - Seconds to wait for each connection.
+    type: float
+    default: 5
+  read_timeout:
+    description:
+      - Seconds to wait for each reply.
+    type: float
+    default: 5
+seealso:
+  - module: hastack.redis.redis_probe
+"""
+
+EXAMPLES = r"""
+- name: Move the master to redis2 (the playbook hastack.redis.switchover checks everything first)
+  hastack.redis.redis_switchover:
+    master_name: mymaster
+    master:
+      host: 10.0.0.11
+      username: admin
+      password: "{{ admin_password }}"
+    target:
+      host: 10.0.0.12
+      username: admin
+      password: "{{ admin_password }}"
+    sentinel:
+      password: "{{ sentinel_password }}"
+  register: switched
+"""
+
+RETURN = r"""
+offset:
+  description: The master's replication offset once writes were paused; the target had it before the failover.
+  returned: success
+  type: int
+  sample: 4811
+paused_seconds:
+  description: How long client writes were paused, from the pause to the resume.
+  returned: success
+  type: float
+  sample: 0.412
+events:
+  description: Each step that ended, with the seconds since the pause.
+  returned: success
+  type: list
+  elements: list
+  sample: [[paused, 0.0], [caught-up, 0.001], [promoted, 0.35], [follows, 0.41], [resumed, 0.412]]
+stage:
+  description: Where a failed switchover stopped (C(pause), C(catch-up), C(failover), C(promote), C(follow)).
+  returned: failure
+  type: str
+  sample: promote
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
+from ansible_collections.hastack.redis.plugins.module_utils.switchover import Switchover, SwitchoverError
+
+SERVER_OPTIONS = dict(
+    host=dict(type='str', required=True),
+    port=dict(type='int', default=6379),
+    username=dict(type='str'),
+    password=dict(type='str', no_log=True),
+)
+
+
+def argument_spec():
+    return dict(
+        master_name=dict(type='str', required=True),
+        master=dict(type='dict', required=True, options=SERVER_OPTIONS),
+        target=dict(type='dict', required=True, options=SERVER_OPTIONS),
+        sentinel=dict(type='dict', required=True, options=dict(
+            host=dict(type='str', default='127.0.0.1'),
+            port=dict(type='int', default=26379),
+            username=dict(type='str'),
+            password=dict(type='str', no_log=True),
+        )),
+        pause_timeout_ms=dict(type='int', default=10000),
+        catch_up_timeout=dict(type='float', default=5.0),
+        promote_timeout=dict(type='float', default=30.0),
+        follow_timeout=dict(type='float', default=30.0),
+        connect_timeout=dict(type='float', default=5.0),
+        read_timeout=dict(type='float', default=5.0),
+    )
+
+
+def problems(params):
+    """What is wrong with the options (empty when nothing is)."""
+    found = []
+    if params['master']['port'] != params['target']['port']:
+        found.append('master.port (%d) and target.port (%d) differ: a replica promoted in place keeps its port, '
+                     'give both the port the servers listen on' % (params['master']['port'], params['target']['port']))
+    if params['master']['host'] == params['target']['host']:
+        found.append('master.host and target.host are both %s: the target must be another server' % params['master']['host'])
+    for name in ('master', 'target', 'sentinel'):
+        if not 0 < params[name]['port'] < 65536:
+            found.append('%s.port must be between 1 and 65535, got %d' % (name, params[name]['port']))
+    if params['pause_timeout_ms'] < 100:
+        found.append('pause_timeout_ms must be at least 100, got %d' % params['pause_timeout_ms'])
+    for name in ('catch_up_timeout', 'promote_timeout', 'follow_timeout', 'connect_timeout', 'read_timeout'):
+        if params[name] <= 0:
+            found.append('%s must be greater than 0, got %s' % (name, params[name]))
+    return found
+
+
+def connection(params, peer):
+    options = params[peer]
+    return RedisConnection(options['host'], options['port'], username=options['username'], password=options['password'],
+                           connect_timeout=params['connect_timeout'], read_timeout=params['read_timeout'])
+
+
+def main():
+    module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
+    params = module.params
+    found = problems(params)
+    if found:
+        module.fail_json(msg='; '.join(found))
+    if module.check_mode:
+        module.exit_json(changed=True, msg='check mode: nothing paused, no failover')
+    peers = {name: connection(params, name) for name in ('master', 'target', 'sentinel')}
+    try:
+        # Every connection opens (and authenticates) before anything is paused.
+        for name, conn in peers.items():
+            try:
+                conn.connect()
+            except RedisError as exc:
+                module.fail_json(msg='nothing was paused: connecting to the %s %s failed: %s' % (name, conn.address, exc.message),
+                                 stage='connect')
+        switchover = Switchover(
+            peers['master'], peers['target'], peers['sentinel'], params['master_name'],
+            params['master']['host'], params['target']['host'], params['master']['port'],
+            pause_ms=params['pause_timeout_ms'], catch_up_timeout=params['catch_up_timeout'],
+            promote_timeout=params['promote_timeout'], follow_timeout=params['follow_timeout'])
+        try:
+            result = switchover.run()
+        except SwitchoverError as exc:
+            module.fail_json(msg='the switchover stopped at %s, writes were resumed: %s' % (exc.stage, exc.message),
+                             stage=exc.stage, events=[list(event) for event in switchover.events])
+    finally:
+        for conn in peers.values():
+            conn.close()
+    module.exit_json(changed=True, **result)
+
+
+if __name__ == '__main__':
+    main()
