@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 from ansible_collections.hastack.redis.tests.integration import haproxy_lab as lab
@@ -111,8 +112,8 @@ class Site:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def get(url: str, user: str | None = None, password: str | None = None, tls: bool = False) -> tuple[int, dict[str, str], str]:
-    """GET without following redirects; (status, headers, body)."""
+def get(url: str, user: str | None = None, password: str | None = None, tls: bool = False) -> tuple[int, Message, str]:
+    """GET without following redirects; (status, headers (names in any case, as HTTP has them), body)."""
     request = urllib.request.Request(url)
     if user is not None:
         request.add_header('Authorization', 'Basic ' + base64.b64encode(('%s:%s' % (user, password)).encode()).decode())
@@ -130,9 +131,9 @@ def get(url: str, user: str | None = None, password: str | None = None, tls: boo
     opener = urllib.request.build_opener(*handlers)
     try:
         with opener.open(request, timeout=10) as reply:
-            return reply.status, dict(reply.headers), reply.read().decode('utf-8', 'replace')
+            return reply.status, reply.headers, reply.read().decode('utf-8', 'replace')
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode('utf-8', 'replace')
+        return error.code, error.headers, error.read().decode('utf-8', 'replace')
 
 
 def browse(url: str, profile: Path, screenshot: Path | None = None, extra: tuple[str, ...] = ()) -> str:

@@ -245,7 +245,7 @@ def test_haproxy_auth_passes_through_over_tls(haproxy_tls_site):
     for path in ('/', '/index.html'):
         status, headers, _body = web.get(base + path, tls=True)
         assert status == 401, path
-        assert headers.get('WWW-Authenticate') == 'Basic realm="Redis load balancers"'
+        assert headers.get('WWW-Authenticate') == 'Basic realm="HAProxy haredis1"'
         assert web.get(base + path, 'admin', 'wrong', tls=True)[0] == 401
         status, _headers, body = web.get(base + path, 'admin', routing.STATS_PASSWORD, tls=True)
         assert status == 200 and 'haredis2' in body, path

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import typing as t
 
 import pytest
@@ -69,3 +70,13 @@ def test_example_group_vars_only_set_options_the_roles_have() -> None:
     prefixes = tuple(f"{role}_" for role in ROLES)
     unknown = sorted(name for name in example if name.startswith(prefixes) and name not in known)
     assert not unknown, f"inventory.example sets variables no role has: {unknown}"
+
+
+def test_example_shared_values_are_read_by_a_role() -> None:
+    """A stack-wide hastack_* value no role default follows (nor the example itself) would be silently ignored too."""
+    example = _load(ROLES_DIR.parent / "inventory.example" / "group_vars" / "all.yml")
+    read = set(re.findall(r"\bhastack_[a-z_]+\b", " ".join(str(value) for value in example.values())))
+    for path in list(ROLES_DIR.glob("*/defaults/main.yml")) + list((ROLES_DIR.parent / "playbooks").glob("*.yml")):
+        read.update(re.findall(r"\bhastack_[a-z_]+\b", path.read_text()))
+    unread = sorted(name for name in example if name.startswith("hastack_") and name not in read)
+    assert not unread, f"inventory.example sets shared values no role or playbook reads: {unread}"
