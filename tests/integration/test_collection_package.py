@@ -104,3 +104,20 @@ def test_site_playbook_runs_from_a_checkout(tmp_path: pathlib.Path) -> None:
     listed = _run(["ansible-playbook", "-i", "inventory.example/hosts.yml", "--list-tasks", "playbooks/site.yml"], env, ROOT)
     for task in ("hastack.redis.redis_server :", "hastack.redis.haproxy :", "hastack.redis.keepalived :", "hastack.redis.stats_nginx :"):
         assert task in listed.stdout, f"{task} missing from site.yml's task list"
+
+
+def test_installs_from_the_git_checkout(tmp_path: pathlib.Path) -> None:
+    """`ansible-galaxy collection install git+file://<checkout>`: Galaxy clones the committed tree and builds it."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("needs git and a git checkout")
+    collections = tmp_path / "collections"
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ANSIBLE_") and key != "PYTHONPATH"}
+    env.update(ANSIBLE_NOCOLOR="1", HOME=str(tmp_path), ANSIBLE_COLLECTIONS_PATH=str(collections))
+    _run(["ansible-galaxy", "collection", "install", "--offline", "-p", str(collections), f"git+file://{ROOT}"], env, tmp_path)
+    installed = collections / "ansible_collections" / "hastack" / "redis"
+    manifest = json.loads((installed / "MANIFEST.json").read_text(encoding="utf-8"))
+    assert manifest["collection_info"]["name"] == "redis" and manifest["collection_info"]["dependencies"] == {}
+    assert (installed / "plugins" / "modules" / "redis_switchover.py").is_file()
+    assert not (installed / "molecule").exists() and not (installed / ".git").exists()
+    listed = _run(["ansible-playbook", "-i", "localhost,", "--list-tasks", "hastack.redis.switchover"], env, tmp_path)
+    assert "Pause writes, fail over to the target" in listed.stdout
