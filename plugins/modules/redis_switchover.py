@@ -61,16 +61,21 @@ options:
         description:
           - ACL user allowed C(CLIENT PAUSE), C(INFO), C(REPLICAOF) and C(CONFIG REWRITE).
         type: str
-      password:
-        description:
-          - Password of O(master.username) (or of the default user).
-        type: str
+  master_password:
+    description:
+      - Password of O(master.username) (or of the default user).
+      - A top-level option, not a suboption, so that Ansible's log of the module's invocation on the host masks it.
+    type: str
   target:
     description:
       - The replica to promote, by the address the Sentinels know it by. It must listen on the same port as the master.
     type: dict
     required: true
     suboptions: *server
+  target_password:
+    description:
+      - Password of O(target.username) (or of the default user).
+    type: str
   sentinel:
     description:
       - The Sentinel to run the failover.
@@ -91,10 +96,10 @@ options:
         description:
           - Sentinel ACL user, if any.
         type: str
-      password:
-        description:
-          - Password of the Sentinel (its C(requirepass)), if any.
-        type: str
+  sentinel_password:
+    description:
+      - Password of the Sentinel (its C(requirepass)), if any.
+    type: str
   pause_timeout_ms:
     description:
       - How long each C(CLIENT PAUSE) lasts; renewed while the module waits.
@@ -136,13 +141,13 @@ EXAMPLES = r"""
     master:
       host: 10.0.0.11
       username: admin
-      password: "{{ admin_password }}"
+    master_password: "{{ admin_password }}"
     target:
       host: 10.0.0.12
       username: admin
-      password: "{{ admin_password }}"
-    sentinel:
-      password: "{{ sentinel_password }}"
+    target_password: "{{ admin_password }}"
+    sentinel: {}
+    sentinel_password: "{{ sentinel_password }}"
   register: switched
 """
 
@@ -175,25 +180,28 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
 from ansible_collections.hastack.redis.plugins.module_utils.switchover import Switchover, SwitchoverError
 
+# Passwords are top-level options: Ansible's log of the invocation on the host
+# (journal) masks no_log options, but printed suboptions' values as they are.
 SERVER_OPTIONS = dict(
     host=dict(type='str', required=True),
     port=dict(type='int', default=6379),
     username=dict(type='str'),
-    password=dict(type='str', no_log=True),
 )
 
 
 def argument_spec():
     return dict(
         master_name=dict(type='str', required=True),
-        master=dict(type='dict', required=True, options=SERVER_OPTIONS),
-        target=dict(type='dict', required=True, options=SERVER_OPTIONS),
+        master=dict(type='dict', required=True, options=dict(SERVER_OPTIONS)),
+        master_password=dict(type='str', no_log=True),
+        target=dict(type='dict', required=True, options=dict(SERVER_OPTIONS)),
+        target_password=dict(type='str', no_log=True),
         sentinel=dict(type='dict', required=True, options=dict(
             host=dict(type='str', default='127.0.0.1'),
             port=dict(type='int', default=26379),
             username=dict(type='str'),
-            password=dict(type='str', no_log=True),
         )),
+        sentinel_password=dict(type='str', no_log=True),
         pause_timeout_ms=dict(type='int', default=10000),
         catch_up_timeout=dict(type='float', default=5.0),
         promote_timeout=dict(type='float', default=30.0),
@@ -224,7 +232,7 @@ def problems(params):
 
 def connection(params, peer):
     options = params[peer]
-    return RedisConnection(options['host'], options['port'], username=options['username'], password=options['password'],
+    return RedisConnection(options['host'], options['port'], username=options['username'], password=params[peer + '_password'],
                            connect_timeout=params['connect_timeout'], read_timeout=params['read_timeout'])
 
 
