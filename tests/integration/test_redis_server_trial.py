@@ -88,3 +88,10 @@ def test_an_unknown_command_in_a_user_s_rules_fails_naming_it(tmp_path):
     assert 'refuses the settings' in output and '+getx' in output, output[-3000:]
     assert 'trial "secret"' not in output
     assert _no_trial_server_left()
+
+
+def test_a_numeric_password_renders_and_passes(tmp_path):
+    """YAML gives `password: 12345678` as a number: it is a password like any other, not a template error."""
+    users = [{'name': 'app', 'password': 12345678, 'rules': '~* +@read'}]
+    result = _trial(tmp_path, redis_server_acl_users=users, redis_server_admin_password=87654321)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
