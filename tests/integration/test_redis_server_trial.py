@@ -22,6 +22,7 @@ ROLE = Path(__file__).resolve().parents[2] / 'roles' / 'redis_server'
 REDIS_SERVER = lab.binary('redis-server')
 SECRET = 'trial "secret" #$ \\ \u00e4'
 
+
 def _user_exists(name: str) -> bool:
     try:
         pwd.getpwnam(name)
