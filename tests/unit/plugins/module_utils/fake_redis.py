@@ -20,6 +20,19 @@ from ansible_collections.hastack.redis.plugins.module_utils.resp import (
 CLOSE = object()
 
 
+class FakeClock:
+    """A monotonic clock that moves only when someone sleeps on it (pass it as clock=, its sleep as sleep=)."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
 def info_text(sections):
     """Render ``{section: {key: value}}`` like INFO does."""
     lines = []

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redis import FakeClock
+
 from ansible_collections.hastack.redis.plugins.module_utils.probe import (
     check_expectations,
     normalize_role,
@@ -71,17 +73,6 @@ def test_check_expectations():
     sentinel = {'role': 'sentinel', 'master': {'host': '10.0.0.1', 'port': 6379}}
     assert check_expectations(sentinel, None, ('10.0.0.1', 6379)) is None
     assert 'Sentinel reports master 10.0.0.1:6379' in check_expectations(sentinel, None, ('10.0.0.3', 6379))
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.now += seconds
 
 
 class FakeConn:
