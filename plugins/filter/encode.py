@@ -77,6 +77,19 @@ def mask_secrets(text: t.Any, secrets: t.Any) -> str:
     return text
 
 
+def validator_refusal(result: t.Any, tool: str, path: str, secrets: t.Any) -> str:
+    """Why a template task with `validate:` failed, from its registered `result`: the validator's own words
+    (or the rendering error) with `secrets` masked, naming `tool` and the file that was not replaced."""
+    result = result or {}
+    said = ' '.join(str(result.get(key) or '') for key in ('msg', 'stdout', 'stderr') if result.get(key))
+    if 'exit_status' in result:
+        head = '%s refused the rendered configuration, so %s was not replaced: ' % (tool, path)
+    else:
+        head = 'Rendering %s failed: ' % path
+    return head + mask_secrets(said, secrets)
+
+
 class FilterModule:
     def filters(self) -> dict[str, t.Callable[..., t.Any]]:
-        return {'resp_hex': resp_hex, 'redis_quote': redis_quote, 'mask_secrets': mask_secrets}
+        return {'resp_hex': resp_hex, 'redis_quote': redis_quote, 'mask_secrets': mask_secrets,
+                'validator_refusal': validator_refusal}

@@ -10,7 +10,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.hastack.redis.plugins.filter.encode import MASK, mask_secrets, redis_quote, resp_hex
+from ansible_collections.hastack.redis.plugins.filter.encode import MASK, mask_secrets, redis_quote, resp_hex, validator_refusal
 from ansible_collections.hastack.redis.plugins.module_utils.resp import encode_command, parse
 
 
@@ -87,3 +87,32 @@ def test_no_spelling_of_a_secret_survives(secret, before, after) -> None:
     masked = mask_secrets(text, [secret])
     assert secret.encode('utf-8').hex() not in masked
     assert redis_quote(secret)[1:-1] not in masked or redis_quote(secret)[1:-1] in MASK
+
+
+# The result of the haproxy role's template task when haproxy -c refused `log ... local9` (haproxy scenario, Debian 13).
+HAPROXY_REFUSED = {
+    'failed': True, 'msg': 'failed to validate', 'exit_status': 1, 'stdout': '',
+    'stderr': "[NOTICE]   (3564) : haproxy version is 3.0.11-1+deb13u4\n[NOTICE]   (3564) : path to executable is /usr/sbin/haproxy\n"
+              "[ALERT]    (3564) : config : parsing [/root/.ansible/tmp/ansible-tmp-1796197907.8818455-8351-80576514102867/.source.cfg:7]"
+              " : log : unknown log facility 'local9'\n"
+              "[ALERT]    (3564) : config : Fatal errors found in configuration.\n",
+}
+
+
+def test_validator_refusal_names_the_tool_the_file_and_what_it_said() -> None:
+    message = validator_refusal(HAPROXY_REFUSED, 'haproxy -c', '/etc/haproxy/haproxy.cfg', ['lab-stats-secret'])
+    assert message.startswith('haproxy -c refused the rendered configuration, so /etc/haproxy/haproxy.cfg was not replaced: ')
+    assert "unknown log facility 'local9'" in message and 'failed to validate' in message
+
+
+def test_validator_refusal_masks_what_the_validator_quotes() -> None:
+    secret = 'lab-stats-secret \u00e4"#$\\'
+    quoting = dict(HAPROXY_REFUSED, stderr="[ALERT] parsing [x.cfg:67] : 'stats auth admin:%s' unexpected" % secret)
+    message = validator_refusal(quoting, 'haproxy -c', '/etc/haproxy/haproxy.cfg', [secret, ''])
+    assert 'lab-stats-secret' not in message and MASK in message
+
+
+def test_validator_refusal_tells_a_rendering_failure_apart() -> None:
+    message = validator_refusal({'failed': True, 'msg': 'Destination directory /etc/keepalived does not exist'},
+                                "keepalived's configuration test", '/etc/keepalived/keepalived.conf', [])
+    assert message == 'Rendering /etc/keepalived/keepalived.conf failed: Destination directory /etc/keepalived does not exist'
