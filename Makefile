@@ -86,10 +86,10 @@ demo-packages:
 # and ci.yml's Molecule matrix against the runs `make molecule` makes; the
 # modules' syntax and standard library against Python 3.8 (tests/config.yml);
 # the execution-environment metadata as ansible-builder reads it from the built
-# tarball (it must list exactly requirements.txt and bindep.txt); the plugin and
-# role documentation is rendered by `make docs` (not part of lint: antsibull-docs
-# cannot render a templated default of a non-string type, and Ansible templates
-# every text of an argument spec, so those defaults stay as they are).
+# tarball (it must list exactly requirements.txt and bindep.txt); the module,
+# filter and role documentation as antsibull-docs reads it for `make docs`
+# (a templated default of a type other than str is said in words: the docs
+# schema would refuse the template text, tests/unit/test_role_specs.py).
 lint: venv
 	yamllint -s .
 	ANSIBLE_HOME=$(CACHE)/ansible-lint-home ansible-lint
@@ -98,6 +98,7 @@ lint: venv
 	  .github/workflows/ci.yml $(filter-out $(SKIP_RUNS),$(foreach s,$(SCENARIOS),$(foreach p,$(PLATFORMS),$(s):$(p)))) \
 	  && echo "ci.yml: the Molecule matrix is make molecule's runs"
 	vermin -q --no-tips -t=3.8- --violations plugins/modules plugins/module_utils
+	antsibull-docs lint-collection-docs --plugin-docs .
 	rm -rf $(CACHE)/ee
 	ansible-galaxy collection build --output-path $(CACHE)/ee . >/dev/null
 	ANSIBLE_COLLECTIONS_PATH=$(CACHE)/ee/collections ansible-galaxy collection install --force --no-deps -p $(CACHE)/ee/collections $(CACHE)/ee/hastack-redis-*.tar.gz >/dev/null
@@ -206,9 +207,7 @@ build: venv
 
 # The HTML reference of the modules, filters and roles (their DOCUMENTATION and
 # meta/argument_specs.yml), built offline with docs/site's Sphinx settings.
-# A Sphinx warning fails the build; the four roles whose templated defaults
-# antsibull-docs cannot render (haproxy, redis_sentinel, redis_server,
-# stats_nginx) still get an error page.
+# A Sphinx warning fails the build.
 .PHONY: docs
 docs: venv
 	rm -rf $(CACHE)/docs
