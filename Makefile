@@ -89,7 +89,7 @@ demo-packages:
 # tarball (it must list exactly requirements.txt and bindep.txt); the module,
 # filter and role documentation as antsibull-docs reads it for `make docs`
 # (a templated default of a type other than str is said in words: the docs
-# schema would refuse the template text, tests/unit/test_role_specs.py).
+# schema would refuse the template text).
 lint: venv
 	yamllint -s .
 	ANSIBLE_HOME=$(CACHE)/ansible-lint-home ansible-lint
