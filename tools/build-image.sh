@@ -24,7 +24,7 @@ image="${LAB_IMAGE_PREFIX:-hastack-redis-lab}:debian${version}-bare"
 stack_image="${LAB_IMAGE_PREFIX:-hastack-redis-lab}:debian${version}-stack"
 # What the roles install with the Redis flavour (Valkey scenarios use the bare image).
 # nftables is the lab's own: the failover scenario and the bench cut networks with it.
-stack_packages="redis-server redis-sentinel redis-tools haproxy socat keepalived nginx openssl nftables"
+stack_packages="redis-server redis-sentinel redis-tools haproxy socat hatop keepalived nginx openssl nftables"
 packages="python3,python3-apt,systemd,systemd-sysv,dbus,iproute2,procps,ca-certificates,gpg,netcat-openbsd"
 here="$(cd "$(dirname "$0")" && pwd)"
 recipe="$( (cat "$0"; echo "$packages") | sha256sum | cut -c1-16)"

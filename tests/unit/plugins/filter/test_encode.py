@@ -89,7 +89,7 @@ def test_no_spelling_of_a_secret_survives(secret, before, after) -> None:
     assert redis_quote(secret)[1:-1] not in masked or redis_quote(secret)[1:-1] in MASK
 
 
-# The result of the haproxy role's template task when haproxy -c refused `log ... local9` (haproxy scenario, Debian 13).
+# The result of the haproxy role's template task when haproxy -c refused `log ... local9` (failover scenario, Debian 13).
 HAPROXY_REFUSED = {
     'failed': True, 'msg': 'failed to validate', 'exit_status': 1, 'stdout': '',
     'stderr': "[NOTICE]   (3564) : haproxy version is 3.0.11-1+deb13u4\n[NOTICE]   (3564) : path to executable is /usr/sbin/haproxy\n"
