@@ -12,13 +12,12 @@ prefixes follow LAB_FRONT_PREFIX / LAB_BACK_PREFIX like the lab does.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 import typing as t
 
 from ansible_collections.hastack.redis.plugins.filter import vip
-from ansible_collections.hastack.redis.tests.lab.writer import Reader, ReplyError, command, connect
+from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
 
 FRONT = os.environ.get("LAB_FRONT_PREFIX", "10.20.1")
 BACK = os.environ.get("LAB_BACK_PREFIX", "10.30.1")
@@ -53,30 +52,20 @@ def sh(host: str, script: str, check: bool = True, timeout: float = 60) -> str:
 
 
 def ask(address: str, port: int, *words: str, user: str | None = None, password: str = "", timeout: float = 1.0) -> t.Any:
-    """One command on a fresh connection; AUTH with `user` (ACL) or the password alone (Sentinel)."""
-    if user:
-        sock, reader = connect(address, port, user, password, timeout)
-    else:
-        sock = socket.create_connection((address, port), timeout=timeout)
-        sock.settimeout(timeout)
-        reader = Reader(sock)
-        if password:
-            sock.sendall(command("AUTH", password))
-            if isinstance(reader.reply(), ReplyError):
-                raise LabError(f"AUTH refused by {address}:{port}")
-    with sock:
-        sock.sendall(command(*words))
-        answer = reader.reply()
-    if isinstance(answer, ReplyError):
-        raise LabError(f"{' '.join(words)} on {address}:{port}: {answer}")
-    return answer
+    """One command on a fresh connection (the collection's RESP client); AUTH with `user` (ACL) or the password alone (Sentinel)."""
+    try:
+        with RedisConnection(address, port, username=user, password=password or None, connect_timeout=timeout,
+                             read_timeout=timeout) as conn:
+            return conn.command(*words)
+    except RedisError as exc:
+        raise LabError(f"{' '.join(words)} on {address}:{port}: {exc}") from exc
 
 
 def sentinel_master(sentinel: str) -> str | None:
     """The master address this Sentinel names, None when it does not answer."""
     try:
         answer = ask(SENTINELS[sentinel], 26379, "SENTINEL", "get-master-addr-by-name", MASTER_NAME, password=SENTINEL_PASSWORD)
-    except (OSError, ConnectionError, LabError):
+    except LabError:
         return None
     return answer[0] if answer else None
 
@@ -92,7 +81,7 @@ def replication(server: str) -> dict[str, str]:
     """INFO replication of a Redis server as a dict ({} when it does not answer)."""
     try:
         text = ask(SERVERS[server], 6379, "INFO", "replication", user=ADMIN_USER, password=ADMIN_PASSWORD)
-    except (OSError, ConnectionError, LabError):
+    except LabError:
         return {}
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 

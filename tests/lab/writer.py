@@ -10,90 +10,61 @@ Every try is logged as `<unix time>\\t<n>\\t<status>\\t<detail>`; status is `ok`
 reply), `timeout` or `conn` (no connection, reset, closed). After the stop
 file appears, the members of KEY as the server behind HOST:PORT has them are
 written to MEMBERS_FILE, one per line: acknowledged writes missing there are
-lost. Standard library only; the password comes from the environment.
+lost. It talks RESP through the collection's own client (module_utils/resp.py,
+standard library only); the password comes from the environment.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
-import socket
+import pathlib
 import time
+import types
 import typing as t
 
 
-def command(*words: str | int) -> bytes:
-    out = [b"*%d\r\n" % len(words)]
-    for word in words:
-        data = str(word).encode()
-        out.append(b"$%d\r\n%s\r\n" % (len(data), data))
-    return b"".join(out)
+def _collection_resp() -> types.ModuleType:
+    """The collection's RESP client (plugins/module_utils/resp.py, standard library only): imported as
+    part of the collection where it is on the path (the bench, the unit tests), else from this checkout."""
+    try:
+        from ansible_collections.hastack.redis.plugins.module_utils import resp  # pylint: disable=import-outside-toplevel
+        return resp
+    except ImportError:
+        path = pathlib.Path(__file__).resolve().parents[2] / "plugins" / "module_utils" / "resp.py"
+        spec = importlib.util.spec_from_file_location("hastack_redis_resp", path)
+        if spec is None or spec.loader is None:
+            raise
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
 
 
-class Reader:
-    """Just enough RESP2 to read status, error, integer, bulk and array replies."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self.buffer = b""
-
-    def _line(self) -> bytes:
-        while b"\r\n" not in self.buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed by the server")
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\r\n", 1)
-        return line
-
-    def _exact(self, size: int) -> bytes:
-        while len(self.buffer) < size + 2:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed by the server")
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:size], self.buffer[size + 2:]
-        return data
-
-    def reply(self) -> t.Any:
-        line = self._line()
-        kind, rest = line[:1], line[1:]
-        if kind in (b"+", b":"):
-            return rest.decode()
-        if kind == b"-":
-            return ReplyError(rest.decode())
-        if kind == b"$":
-            size = int(rest)
-            return None if size < 0 else self._exact(size).decode()
-        if kind == b"*":
-            return [self.reply() for _item in range(max(int(rest), 0))]
-        raise ConnectionError(f"not a RESP reply: {line[:40]!r}")
+resp = _collection_resp()
 
 
-class ReplyError(str):
-    """An error reply (-ERR, -READONLY, ...)."""
+def connect(host: str, port: int, user: str, password: str, timeout: float) -> t.Any:
+    """An authenticated RESP2 connection (the collection's client), `timeout` for connecting and for each reply."""
+    return resp.RedisConnection(host, port, username=user, password=password, connect_timeout=timeout, read_timeout=timeout,
+                                protocol=2).connect()
 
 
-def connect(host: str, port: int, user: str, password: str, timeout: float) -> tuple[socket.socket, Reader]:
-    sock = socket.create_connection((host, port), timeout=timeout)
-    sock.settimeout(timeout)
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    reader = Reader(sock)
-    sock.sendall(command("AUTH", user, password))
-    answer = reader.reply()
-    if isinstance(answer, ReplyError):
-        sock.close()
-        raise ConnectionError(f"AUTH refused: {answer}")
-    return sock, reader
-
-
-def classify(exc: BaseException) -> str:
-    return "timeout" if isinstance(exc, (socket.timeout, TimeoutError)) else "conn"
+def outcome(exc: BaseException) -> tuple[str, str]:
+    """How a failed write is logged: a replica's READONLY, another error reply, a timeout or a lost connection."""
+    detail = (str(exc) or type(exc).__name__)[:80]
+    if isinstance(exc, (resp.AuthenticationError, resp.NoAuthError)):
+        return "conn", detail
+    if isinstance(exc, resp.ServerError):
+        return ("readonly" if exc.code == "READONLY" else "error"), detail
+    if isinstance(exc, resp.RedisTimeoutError):
+        return "timeout", detail
+    return "conn", detail
 
 
 def run(args: argparse.Namespace, password: str) -> None:
     started = time.monotonic()
-    conn: tuple[socket.socket, Reader] | None = None
+    conn = None
     number = 0
     with open(args.log, "w", encoding="utf-8", buffering=1 << 16) as log:
         while not os.path.exists(args.stop_file) and time.monotonic() - started < args.max_seconds:
@@ -103,24 +74,19 @@ def run(args: argparse.Namespace, password: str) -> None:
             try:
                 if conn is None:
                     conn = connect(args.host, args.port, args.user, password, args.timeout)
-                conn[0].sendall(command("SADD", args.key, number))
-                answer = conn[1].reply()
-                if isinstance(answer, ReplyError):
-                    status = "readonly" if answer.startswith("READONLY") else "error"
-                    detail = answer[:80]
-                if args.new_connection_each_write:
-                    conn[0].close()
-                    conn = None
-            except (OSError, ConnectionError, ValueError) as exc:
-                status, detail = classify(exc), str(exc)[:80] or type(exc).__name__
-                if conn is not None:
-                    conn[0].close()
+                conn.command("SADD", args.key, number)
+            except resp.RedisError as exc:
+                status, detail = outcome(exc)
+                if not isinstance(exc, resp.ServerError) or status == "conn":
+                    conn = None  # the client closed it: reconnect for the next write
+            if args.new_connection_each_write and conn is not None:
+                conn.close()
                 conn = None
             log.write(f"{at:.6f}\t{number}\t{status}\t{detail}\n")
             time.sleep(args.interval)
         log.flush()
     if conn is not None:
-        conn[0].close()
+        conn.close()
     if args.members_file:
         read_members(args, password)
 
@@ -130,14 +96,10 @@ def read_members(args: argparse.Namespace, password: str) -> None:
     deadline = time.monotonic() + 30
     while True:
         try:
-            sock, reader = connect(args.host, args.port, args.user, password, 10)
-            with sock:
-                sock.sendall(command("SMEMBERS", args.key))
-                members = reader.reply()
-            if isinstance(members, list):
-                break
-            raise ConnectionError(f"SMEMBERS answered {members!r}")
-        except (OSError, ConnectionError) as exc:
+            with connect(args.host, args.port, args.user, password, 10) as conn:
+                members = conn.command("SMEMBERS", args.key)
+            break
+        except resp.RedisError as exc:
             if time.monotonic() > deadline:
                 raise SystemExit(f"cannot read {args.key} through {args.host}:{args.port}: {exc}") from exc
             time.sleep(0.5)
