@@ -54,8 +54,17 @@ FAULTS: dict[str, Fault] = {
     "switchover": Fault("planned switchover (playbooks/switchover.yml)", None),
     "master-partition": Fault("the master cut off from the other Redis hosts (Sentinels, replica) for 8 s, its load balancer "
                               "still reaching it; one long-lived client connection", None),
+    "master-isolated": Fault("the master's host cut off from everything, both networks, for 8 s; one long-lived client "
+                             "connection", None),
+    "master-host-freeze": Fault("the master's host frozen for 8 s (docker pause: Redis, its Sentinel, its load balancer), "
+                                "then thawed; one long-lived client connection", 2.0),
     "lb-partition": Fault("the VIP holder cut off from every Redis host for 8 s (the master elsewhere), keepalived still "
                           "hearing its peer", 1.5),
+    "vrrp-split": Fault("the load balancers stop hearing each other for 8 s (both hold the VIP), then one holder again", None),
+    "sentinel-minority": Fault("one Sentinel (the witness) cut off from the other Sentinels and the servers for 8 s: "
+                               "no failover", None),
+    "replica-partition": Fault("the replica cut off from the other Redis hosts for 8 s (the master on the VIP holder): "
+                               "no failover", None),
 }
 # How long a partition lasts before it heals.
 PARTITION_SECONDS = 8.0
@@ -69,7 +78,11 @@ MASTER_FAULTS: dict[str, tuple[str, str]] = {
 # What an old master returning is measured after: each master fault's trial ends with it.
 RETURNING = tuple(MASTER_FAULTS)
 # Faults that may lose the writes of the last replication window (asynchronous replication).
-UNCLEAN = ("master-crash", "master-hang", "master-partition")
+UNCLEAN = ("master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze")
+# Network faults (network_fault): what each cuts off, and whether the Sentinels must elect another master.
+NETWORK_FAULTS = ("master-partition", "master-isolated", "master-host-freeze", "lb-partition", "vrrp-split",
+                  "sentinel-minority", "replica-partition")
+FAILING_OVER = ("master-partition", "master-isolated", "master-host-freeze")
 # Variables whose values the report compares between profiles.
 SETTINGS = {
     "redis_sentinel": ["redis_sentinel_down_after_milliseconds", "redis_sentinel_failover_timeout",
@@ -112,7 +125,11 @@ def molecule(args: argparse.Namespace, *words: str, logfile: Path) -> None:
 
 
 def lab_env(args: argparse.Namespace) -> dict[str, str]:
-    return dict(os.environ, LAB_PLATFORM=args.platform, LAB_IMAGE="stack", MOLECULE_EPHEMERAL_DIRECTORY=str(args.work / "molecule"))
+    env = dict(os.environ, LAB_PLATFORM=args.platform, LAB_IMAGE="stack", MOLECULE_EPHEMERAL_DIRECTORY=str(args.work / "molecule"))
+    env.pop("LAB_WITNESS_GROUP", None)
+    if args.servers == 3:
+        env["LAB_WITNESS_GROUP"] = "redis_servers"
+    return env
 
 
 def build_lab(args: argparse.Namespace, profile: str) -> None:
@@ -241,7 +258,6 @@ def wait_writes_resume(writer: Writer, since: float, timeout: float) -> None:
 def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
     """Kill, stop or hang Redis on the master; when writes go to the new master, bring it back."""
     old = lab.settle(FIRST_LB)
-    new = lab.other(old)
     if kind == "master-crash":
         lab.hold_down(old, "redis-server")
     with Writer(directory, f"{kind}-{number}") as writer:
@@ -249,7 +265,8 @@ def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dic
         fault_at = time.time()
         breaks, resumes = MASTER_FAULTS[kind]
         lab.sh(old, breaks)
-        lab.wait_for(f"the Sentinels to name {new}", lambda: lab.master() == new, timeout, interval=0.2)
+        lab.wait_for("the Sentinels to name another master", lambda: lab.master() not in (None, old), timeout, interval=0.2)
+        new = t.cast(str, lab.master())
         wait_writes_resume(writer, fault_at, timeout)
         sessions_before = lab.sessions_to(old)
         returned_at = time.time()
@@ -280,12 +297,10 @@ LB_FAULTS: dict[str, tuple[t.Callable[[str], t.Any], t.Callable[[str], t.Any]]] 
 def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
     """Break the VIP holder's HAProxy, keepalived or whole host; mend it once writes go through the other."""
     master = lab.settle(FIRST_LB)
-    holder, peer = FIRST_LB, lab.other(FIRST_LB)
+    holder, peer = FIRST_LB, lab.LOAD_BALANCERS[1]
     if kind == "holder-freeze" and master == holder:
-        # The holder's freeze must not take the master with it: that is a master crash.
-        lab.ask(lab.SENTINELS["witness"], 26379, "SENTINEL", "FAILOVER", lab.MASTER_NAME, password=lab.SENTINEL_PASSWORD)
-        lab.wait_for(f"the Sentinels to name {peer}", lambda: lab.master() == peer, timeout)
-        lab.settle(FIRST_LB)
+        # The holder's freeze must not take the master with it: that is master-host-freeze.
+        move_master(lambda name: name != holder, timeout)
     if kind == "haproxy-kill":
         lab.hold_down(holder, "haproxy")
     breaks, mends = LB_FAULTS[kind]
@@ -305,51 +320,93 @@ def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[st
     return {kind: trial_record(number, writes, members, fault_at, mended_at)}
 
 
-def partition_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
-    """Cut the master (master-partition) or the VIP holder (lb-partition) off from the other Redis hosts on the back
-    network for PARTITION_SECONDS, under one long-lived client connection; heal; wait until all is in sync."""
+def move_master(wanted: t.Callable[[str], bool], timeout: float) -> str:
+    """SENTINEL FAILOVER until the master is a server `wanted` accepts (Sentinel picks among the replicas); the settled master."""
     master = lab.settle(FIRST_LB)
-    if kind == "lb-partition" and master == FIRST_LB:
-        # The holder's partition must not take the master with it: that is master-partition.
+    for _attempt in range(len(lab.SERVERS) * 2):
+        if wanted(master):
+            return master
         lab.ask(lab.SENTINELS["witness"], 26379, "SENTINEL", "FAILOVER", lab.MASTER_NAME, password=lab.SENTINEL_PASSWORD)
-        lab.wait_for(f"the Sentinels to name {lab.other(master)}", lambda: lab.master() == lab.other(master), timeout)
+        lab.wait_for("the Sentinels to name another master", lambda: lab.master() not in (None, master), timeout)
         master = lab.settle(FIRST_LB)
-    cut = master if kind == "master-partition" else FIRST_LB
-    expected = lab.other(master) if kind == "master-partition" else master
-    seen_by = [name for name in lab.SENTINELS if name != cut]
+    raise lab.LabError(f"no failover put the master where this fault needs it (it is on {master})")
+
+
+def break_network(kind: str, master: str) -> tuple[list[str], t.Callable[[], None]]:
+    """Inject a network fault; the hosts whose Sentinels stay in touch, and how to heal it."""
+    if kind == "master-isolated":
+        lab.isolate(master)
+        return [name for name in lab.SENTINELS if name != master], lambda: lab.heal(master)
+    if kind == "master-host-freeze":
+        lab.docker("pause", master)
+        return [name for name in lab.SENTINELS if name != master], lambda: lab.docker("unpause", master, check=False)
+    if kind == "vrrp-split":
+        first, second = lab.LOAD_BALANCERS[:2]
+        lab.partition(first, [lab.FRONT_ADDRESSES[second]])
+        lab.partition(second, [lab.FRONT_ADDRESSES[first]])
+
+        def heal_both() -> None:
+            lab.heal(first)
+            lab.heal(second)
+        return list(lab.SENTINELS), heal_both
+    # replica-partition: the first replica, on a load balancer that does not hold the VIP.
+    cut = {"master-partition": master, "lb-partition": FIRST_LB, "sentinel-minority": "witness",
+           "replica-partition": lab.LOAD_BALANCERS[1]}[kind]
+    lab.partition(cut, lab.back_addresses_except(cut))
+    return [name for name in lab.SENTINELS if name != cut], lambda: lab.heal(cut)
+
+
+def network_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+    """Cut part of the lab off, or freeze a host, for PARTITION_SECONDS under one long-lived client connection; heal;
+    wait until the stack is in sync again. Where the master was cut off, the Sentinels that still see each other must
+    elect another (its time is the event's elected_at); elsewhere no failover may happen at all."""
+    master = lab.settle(FIRST_LB)
+    # lb-partition: the holder's partition must not take the master with it (that is master-partition);
+    # replica-partition: the replica must not be the holder (that is lb-partition).
+    if kind == "lb-partition":
+        master = move_master(lambda name: name != FIRST_LB, timeout)
+    if kind == "replica-partition":
+        master = move_master(lambda name: name == FIRST_LB, timeout)
     event: dict[str, t.Any] = {}
     writes: list[Write] = []
     members: set[int] = set()
+    epoch = lab.sentinel_epoch("witness")
+    heal: t.Callable[[], None] = lambda: None
     fault_at = healed_at = time.time()
+    expected = master
     try:
         with Writer(directory, f"{kind}-{number}") as writer:
             writer.wait_acked()
             fault_at = time.time()
-            lab.partition(cut, lab.back_addresses_except(cut))
-            if kind == "master-partition":
-                lab.wait_for(f"the Sentinels' majority to name {expected}",
-                             lambda: all(lab.sentinel_master(name) == lab.SERVERS[expected] for name in seen_by), timeout, 0.05)
+            seen_by, heal = break_network(kind, master)
+            if kind in FAILING_OVER:
+                lab.wait_for("the Sentinels' majority to elect another master",
+                             lambda: lab.named_by(seen_by) not in (None, master), timeout, 0.05)
                 event["elected_at"] = time.time()
+                expected = t.cast(str, lab.named_by(seen_by))
             wait_writes_resume(writer, fault_at, timeout)
             time.sleep(max(0.0, fault_at + PARTITION_SECONDS - time.time()))
             healed_at = time.time()
-            lab.heal(cut)
-            lab.wait_for(f"{cut} to replicate {expected}", lambda: lab.in_sync(expected), timeout, interval=0.2)
+            heal()
+            lab.wait_for(f"every server to replicate {expected}", lambda: lab.in_sync(expected), timeout, interval=0.2)
+            lab.wait_for("one VIP holder", lambda: len(lab.vip_holders()) == 1, timeout, interval=0.2)
             time.sleep(1.0)
             writes, members = writer.stop()
     finally:
-        lab.heal(cut)
+        heal()
     end = writes[-1].at + 0.001 if writes else healed_at
     record = trial_record(number, writes, members, fault_at, end, event=event)
     during = [write for write in writes if fault_at <= write.at < healed_at and write.status == "ok"]
     record["acknowledged_during_partition"] = len(during)
     record["lost_share_of_partition_writes"] = round(record["acknowledged_writes_lost"] / len(during), 4) if during else 0.0
+    record["failovers"] = lab.sentinel_epoch("witness") - epoch
     return {kind: record}
 
 
 def switchover(args: argparse.Namespace, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
-    """playbooks/switchover.yml to the replica, as an operator runs it."""
-    target = lab.other(lab.settle(FIRST_LB))
+    """playbooks/switchover.yml to a replica (the next server in turn: with two replicas, Sentinel must promote
+    that one and not the other), as an operator runs it."""
+    target = lab.next_server(lab.settle(FIRST_LB))
     with Writer(directory, f"switchover-{number}") as writer:
         writer.wait_acked()
         fault_at = time.time()
@@ -386,8 +443,8 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
                     records = master_fault(name, number, directory, args.timeout)
                 elif name == "switchover":
                     records = switchover(args, number, directory, args.timeout)
-                elif name in ("master-partition", "lb-partition"):
-                    records = partition_fault(name, number, directory, args.timeout)
+                elif name in NETWORK_FAULTS:
+                    records = network_fault(name, number, directory, args.timeout)
                 else:
                     records = lb_fault(name, number, directory, args.timeout)
             except lab.LabError as exc:
@@ -559,6 +616,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="redis-benchmark rounds, direct and through the VIP (0: skip)")
     parser.add_argument("--platform", default="debian12", help="lab platform (debian12 | debian13)")
     parser.add_argument("--scenario", default="failover", help="the Molecule scenario whose lab is used")
+    parser.add_argument("--servers", type=int, choices=(2, 3), default=2,
+                        help="Redis servers in the lab: 2 (redis1, redis2) or 3 (the witness too: a group with two replicas)")
     parser.add_argument("--timeout", type=float, default=90, help="seconds to wait for any one recovery")
     parser.add_argument("--reuse-lab", action="store_true", help="measure the lab that runs now (one profile, no rebuild)")
     parser.add_argument("--keep-lab", action="store_true", help="leave the last lab running")
@@ -625,6 +684,9 @@ def problems(results: dict[str, t.Any]) -> list[str]:
                 if trial.get("acknowledged_writes_lost_after_election"):
                     found.append(f"{where}: {trial['acknowledged_writes_lost_after_election']} writes acknowledged by a "
                                  "deposed master after the election were lost")
+                # A fault that cuts no master off must not make the Sentinels elect one.
+                if trial.get("failovers") and fault in NETWORK_FAULTS and fault not in FAILING_OVER:
+                    found.append(f"{where}: {trial['failovers']} failovers where none may happen")
         steady_load = result.get("steady") or {}
         for key in ("false_failovers", "acknowledged_writes_lost"):
             if steady_load.get(key):
@@ -634,6 +696,8 @@ def problems(results: dict[str, t.Any]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    if args.servers == 3:
+        lab.use_witness_server()
     args.work.mkdir(parents=True, exist_ok=True)
     args.output.mkdir(parents=True, exist_ok=True)
     started = time.time()
@@ -641,6 +705,7 @@ def main(argv: list[str] | None = None) -> None:
         "started_at": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "command": os.environ.get("HASTACK_BENCH_COMMAND", "python bench/bench.py " + " ".join(sys.argv[1:])),
         "profiles": {},
+        "servers": list(lab.SERVERS),
     }
     try:
         for profile in args.profiles:

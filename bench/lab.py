@@ -22,9 +22,11 @@ from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisCon
 FRONT = os.environ.get("LAB_FRONT_PREFIX", "10.20.1")
 BACK = os.environ.get("LAB_BACK_PREFIX", "10.30.1")
 VIP = f"{FRONT}.130"
+# The Redis servers; use_witness_server() adds the witness (a group with two replicas).
 SERVERS = {"redis1": f"{BACK}.131", "redis2": f"{BACK}.132"}
 SENTINELS = {"redis1": f"{BACK}.131", "redis2": f"{BACK}.132", "witness": f"{BACK}.133"}
 LOAD_BALANCERS = ["redis1", "redis2"]
+FRONT_ADDRESSES = {"redis1": f"{FRONT}.131", "redis2": f"{FRONT}.132", "witness": f"{FRONT}.133"}
 MASTER_NAME = "mymaster"
 APP_USER, APP_PASSWORD = "app", "lab-app-secret"
 ADMIN_USER, ADMIN_PASSWORD = "admin", "lab-admin-secret"
@@ -94,6 +96,12 @@ def master() -> str | None:
     """The server every answering Sentinel names, None while they disagree."""
     named = {sentinel_master(sentinel) for sentinel in SENTINELS}
     named.discard(None)
+    return server_named(named.pop()) if len(named) == 1 else None
+
+
+def named_by(sentinels: t.Iterable[str]) -> str | None:
+    """The server every one of `sentinels` names as master; None while one names another or does not answer."""
+    named = {sentinel_master(sentinel) for sentinel in sentinels}
     return server_named(named.pop()) if len(named) == 1 else None
 
 
@@ -230,8 +238,15 @@ def settle(expect_holder: str | None = None, timeout: float = 180) -> str:
     return found[-1]
 
 
-def other(server: str) -> str:
-    return next(name for name in SERVERS if name != server)
+def use_witness_server() -> None:
+    """The witness runs a Redis server too, as the lab does with LAB_WITNESS_GROUP=redis_servers."""
+    SERVERS["witness"] = SENTINELS["witness"]
+
+
+def next_server(server: str) -> str:
+    """The server after `server`, in order and round (two servers: the other one)."""
+    names = list(SERVERS)
+    return names[(names.index(server) + 1) % len(names)]
 
 
 def back_addresses_except(host: str) -> list[str]:
@@ -243,9 +258,19 @@ def partition(host: str, peers: t.Iterable[str]) -> None:
     """Drop every packet between `host` and `peers` (nftables in its container), both ways, as
     molecule/resources/tasks/partition.yml does."""
     addresses = ", ".join(peers)
+    _drop(host, f"ip saddr {{ {addresses} }}", f"ip daddr {{ {addresses} }}")
+
+
+def isolate(host: str) -> None:
+    """Drop every packet `host` sends or receives on any interface but loopback (nftables in its container)."""
+    _drop(host, 'iifname != "lo"', 'oifname != "lo"')
+
+
+def _drop(host: str, incoming: str, outgoing: str) -> None:
+    """One nftables table (lab_partition, which heal() deletes) dropping what matches, in and out."""
     ruleset = (f"table inet lab_partition {{\n"
-               f"  chain input {{\n    type filter hook input priority 0; policy accept;\n    ip saddr {{ {addresses} }} drop\n  }}\n"
-               f"  chain output {{\n    type filter hook output priority 0; policy accept;\n    ip daddr {{ {addresses} }} drop\n  }}\n}}\n")
+               f"  chain input {{\n    type filter hook input priority 0; policy accept;\n    {incoming} drop\n  }}\n"
+               f"  chain output {{\n    type filter hook output priority 0; policy accept;\n    {outgoing} drop\n  }}\n}}\n")
     result = subprocess.run(["docker", "exec", "-i", host, "nft", "-f", "-"], input=ruleset, capture_output=True, text=True,
                             timeout=30, check=False)
     if result.returncode != 0:

@@ -96,6 +96,8 @@ def summarize_fault(fault: dict[str, t.Any]) -> dict[str, t.Any]:
         # those acknowledged after the Sentinels' majority elected another master.
         "acknowledged_during_partition": _total(trials, "acknowledged_during_partition"),
         "lost_after_election": _total(trials, "acknowledged_writes_lost_after_election"),
+        # Network faults: failovers the Sentinels made (none may happen where no master was cut off).
+        "failovers": _total(trials, "failovers") if any("failovers" in trial for trial in trials) else None,
         "last_lost_max": _round(max((float(trial["last_lost_write_seconds_after_fault"]) for trial in trials
                                      if _is_number(trial.get("last_lost_write_seconds_after_fault"))), default=None)),
     }

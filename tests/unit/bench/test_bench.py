@@ -86,8 +86,15 @@ def test_every_master_fault_breaks_redis_and_brings_it_back() -> None:
     breaks, resumes = bench.MASTER_FAULTS["master-hang"]
     assert "SIGSTOP" in breaks and "SIGCONT" in resumes
     # Only faults that break the master may lose the writes of the detection window.
-    assert set(bench.UNCLEAN) == {"master-crash", "master-hang", "master-partition"}
+    assert set(bench.UNCLEAN) == {"master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze"}
     assert set(bench.UNCLEAN) <= set(bench.FAULTS)
+
+
+def test_network_faults_fail_over_only_where_the_master_is_cut_off() -> None:
+    assert set(bench.NETWORK_FAULTS) <= set(bench.FAULTS)
+    assert set(bench.FAILING_OVER) == {"master-partition", "master-isolated", "master-host-freeze"} <= set(bench.UNCLEAN)
+    # Every fault that cuts a master off fails over; every other network fault may lose nothing.
+    assert set(bench.NETWORK_FAULTS) & set(bench.UNCLEAN) == set(bench.FAILING_OVER)
 
 
 def test_profiles_override_only_the_compared_settings() -> None:
@@ -176,3 +183,28 @@ def test_a_deposed_master_losing_writes_after_the_election_fails_the_check() -> 
     found = bench.problems(results)
     assert found == ["defaults master-partition trial 2: 3 writes acknowledged by a deposed master after the election were lost",
                      "defaults lb-partition trial 1: 40 acknowledged writes lost"]
+
+
+def test_a_failover_where_no_master_was_cut_off_fails_the_check() -> None:
+    def trial(**extra: object) -> dict:
+        return {"trial": 1, "ok": True, "writes_to_non_master": 0, "acknowledged_writes_lost": 0, **extra}
+
+    results = {"profiles": {"defaults": {"faults": {
+        "sentinel-minority": {"trials": [trial(failovers=0), dict(trial(failovers=1), trial=2)]},
+        "replica-partition": {"trials": [trial(failovers=0)]},
+        "master-isolated": {"trials": [trial(failovers=1, acknowledged_writes_lost=4, acknowledged_writes_lost_after_election=0)]}}}}}
+    assert bench.problems(results) == ["defaults sentinel-minority trial 2: 1 failovers where none may happen"]
+
+
+def test_switchovers_go_to_each_server_in_turn(monkeypatch) -> None:
+    monkeypatch.setattr(lab, "SERVERS", {"redis1": "10.30.1.131", "redis2": "10.30.1.132"})
+    assert [lab.next_server(name) for name in ("redis1", "redis2")] == ["redis2", "redis1"]
+    lab.use_witness_server()
+    assert list(lab.SERVERS) == ["redis1", "redis2", "witness"]
+    assert [lab.next_server(name) for name in lab.SERVERS] == ["redis2", "witness", "redis1"]
+
+
+def test_three_servers_put_the_witness_in_the_redis_servers_group(tmp_path) -> None:
+    args = bench.parse_args(["--servers", "3", "--work", str(tmp_path)])
+    assert bench.lab_env(args)["LAB_WITNESS_GROUP"] == "redis_servers"
+    assert "LAB_WITNESS_GROUP" not in bench.lab_env(bench.parse_args(["--work", str(tmp_path)]))

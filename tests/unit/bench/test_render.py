@@ -51,7 +51,9 @@ def _results() -> dict[str, t.Any]:
                     "master-partition": {"description": "the master cut off", "target_p50_seconds": None,
                                          "trials": [_trial(1, 2.5, acknowledged_writes_lost=300, acknowledged_during_partition=1200,
                                                            acknowledged_writes_lost_after_election=0,
-                                                           last_lost_write_seconds_after_fault=0.61)]},
+                                                           last_lost_write_seconds_after_fault=0.61, failovers=1)]},
+                    "sentinel-minority": {"description": "one Sentinel cut off", "target_p50_seconds": None,
+                                          "trials": [_trial(1, 0.0, acknowledged_during_partition=3900, failovers=0)]},
                 },
                 "steady": {"seconds": 600, "writes": 250000, "failed_writes": 0, "acknowledged_writes_lost": 0,
                            "false_failovers": 0, "vip_moves": 0, "sdown_events": 2},
@@ -97,7 +99,8 @@ def test_correctness_steady_throughput_and_settings_tables() -> None:
     assert "| `redis_sentinel_down_after_milliseconds` | `30000` | `1000` |" in text
     assert "| `haproxy_check_inter` | - | `250ms` |" in text
     assert "## Timelines" not in text
-    assert "| defaults | `master-partition` | 1 | 2.50 / 2.50 | 300 (25.0%) | 0.61 | 0 |" in text
+    assert "| defaults | `master-partition` | 1 | 2.50 / 2.50 | 300 (25.0%) | 0.61 | 0 | 1 |" in text
+    assert "| defaults | `sentinel-minority` | 1 | 0.000 / 0.000 | 0 (0.0%) | - | - | 0 |" in text
 
 
 def test_one_profile_with_nothing_measured_beyond_the_faults() -> None:
@@ -133,7 +136,7 @@ def test_the_command_line_writes_the_markdown_and_every_png(tmp_path: pathlib.Pa
     out = tmp_path / "BENCHMARKS.md"
     assert main([str(results), "--markdown", str(out), "--png-dir", str(tmp_path / "benchmarks")]) == 0
     pngs = sorted(path.name for path in (tmp_path / "benchmarks").iterdir())
-    assert pngs == ["master-crash-tutorial.png", "master-crash.png", "master-partition.png", "switchover.png"]
+    assert pngs == ["master-crash-tutorial.png", "master-crash.png", "master-partition.png", "sentinel-minority.png", "switchover.png"]
     text = out.read_text(encoding="utf-8")
     assert "![master-crash-tutorial](benchmarks/master-crash-tutorial.png)" in text
     assert "![master-crash](benchmarks/master-crash.png)" in text
