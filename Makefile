@@ -197,8 +197,8 @@ bench: venv image demo-packages
 # The benchmark itself, once per fault on a fresh lab with the defaults (part of
 # make test): it runs end to end, and no trial fails, loses or misroutes a write.
 # Three Redis servers (the witness too): every fault and the switchover run on a
-# group with two replicas, which `make bench` (two servers, the reference lab)
-# measures with BENCH_ARGS=--servers=3.
+# group with two replicas. `make bench` measures the reference lab's two servers
+# unless BENCH_ARGS=--servers=3.
 .PHONY: bench-smoke
 bench-smoke: venv image demo-packages
 	python bench/bench.py --profiles defaults --trials 1 --steady 20 --rounds 1 --servers 3 --check \
