@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import urllib.error
 import urllib.request
 import typing as t
@@ -304,3 +307,22 @@ def test_the_routable_file_says_when_no_sentinel_majority_is_in_sight(tmp_path):
         for port in (first, second):
             setup.start_sentinel(port)
         lab.wait_until(lambda: routable.read_text() == '0\n', 15, 'the routable file did not say 0 again')
+
+
+def test_a_thawed_haproxy_routes_nobody_until_its_view_is_fresh(tmp_path):
+    """A load balancer frozen longer than a failover takes (its host paused) wakes up with the view of the
+    servers it had before: the frontend must refuse clients until fresh checks, not route them to a master
+    the Sentinels may have deposed meanwhile. The hold is haproxy_stale_hold_ms (1000 ms by default)."""
+    with started(tmp_path) as setup:
+        master, _replica = setup.redis_ports
+        haproxy = setup.procs[-1]
+        assert setup.frontend_port_of_master() == master
+        os.kill(haproxy.proc.pid, signal.SIGSTOP)
+        try:
+            time.sleep(3)
+        finally:
+            os.kill(haproxy.proc.pid, signal.SIGCONT)
+        with pytest.raises(RedisConnectionError):
+            setup.frontend_port_of_master()
+        lab.wait_until(lambda: 'stood still' in haproxy.log.read_text(), 2, 'HAProxy did not log the gap')
+        lab.wait_until(lambda: setup.frontend_port_of_master() == master, 5, 'HAProxy did not route again after the hold')

@@ -11,6 +11,14 @@
 --    sight for longer than a grace time (this host is cut off from the Redis hosts), else "0".
 --    During an ordinary failover the Sentinels stay in sight, so no load balancer gives up the VIP.
 --
+-- 3. After HAProxy itself stood still (its host frozen, e.g. a paused VM or container, or starved)
+--    its view of the servers is the one from before: a thawed load balancer would route clients to
+--    a master the Sentinels deposed meanwhile until its next checks come in. The sample fetch
+--    lua.hastack_redis_fresh is 1 only while this task has run within the last second of wall-clock
+--    time and no such gap ended less than HASTACK_REDIS_STALE_HOLD_MS ago: the frontends refuse
+--    clients otherwise, so nothing is routed on a stale view. (Wall-clock seconds, os.time(): a gap
+--    of two seconds or more is seen.)
+--
 -- It pairs the backends that haproxy.cfg.j2 renders for each Redis server of each service:
 --   <service>_<server>        one server named <server>, up while it answers role:master
 --   <service>_votes_<server>  one server per Sentinel, up while that Sentinel names <server>
@@ -20,6 +28,24 @@
 local period_ms = tonumber(os.getenv("HASTACK_REDIS_SESSION_CHECK_MS") or "") or 50
 local routable_file = os.getenv("HASTACK_REDIS_ROUTABLE_FILE") or ""
 local grace_ms = tonumber(os.getenv("HASTACK_REDIS_UNROUTABLE_AFTER_MS") or "") or 500
+local stale_hold_ms = tonumber(os.getenv("HASTACK_REDIS_STALE_HOLD_MS") or "") or 1000
+
+-- Wall-clock second of the task's last round, and until when (task time, ms) a gap holds routing.
+local last_round_wall = os.time()
+local hold_until_ms = 0
+
+local function now_ms()
+    local now = core.now()
+    return now.sec * 1000 + now.usec // 1000
+end
+
+-- 1 while the view of the servers is fresh (see 3. above), else 0.
+core.register_fetches("hastack_redis_fresh", function(_txn)
+    if os.time() - last_round_wall > 1 or now_ms() < hold_until_ms then
+        return 0
+    end
+    return 1
+end)
 
 -- srv_is_up(): running (UP, or UP and going down) and not in maintenance; NOLB/DRAIN still run.
 local function is_up(status)
@@ -126,16 +152,23 @@ local function guard()
     local blind_since = {}
     local written = nil
     while true do
-        local now = core.now()
-        local now_ms = now.sec * 1000 + now.usec // 1000
+        local task_ms = now_ms()
+        local wall = os.time()
+        if wall - last_round_wall >= 2 then
+            hold_until_ms = task_ms + stale_hold_ms
+            core.Warning(string.format(
+                "hastack-redis: this process stood still for about %d s: no client is routed for %d ms, until fresh checks",
+                wall - last_round_wall, stale_hold_ms))
+        end
+        last_round_wall = wall
         local routable = "0"
         for name, service in pairs(services) do
             local eligible = guard_service(service)
             if eligible > 0 or sentinels_in_sight(service) >= service.majority then
                 blind_since[name] = nil
             else
-                blind_since[name] = blind_since[name] or now_ms
-                if now_ms - blind_since[name] >= grace_ms then
+                blind_since[name] = blind_since[name] or task_ms
+                if task_ms - blind_since[name] >= grace_ms then
                     routable = "1"
                 end
             end
