@@ -31,6 +31,7 @@ from pathlib import Path
 import yaml
 
 from ansible_collections.hastack.redis.bench import lab
+from ansible_collections.hastack.redis.bench.summary import FAILING_OVER, NETWORK_FAULTS
 from ansible_collections.hastack.redis.tests.lab.report import Write, event_report, parse_log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,10 +80,6 @@ MASTER_FAULTS: dict[str, tuple[str, str]] = {
 RETURNING = tuple(MASTER_FAULTS)
 # Faults that may lose the writes of the last replication window (asynchronous replication).
 UNCLEAN = ("master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze")
-# Network faults (network_fault): what each cuts off, and whether the Sentinels must elect another master.
-NETWORK_FAULTS = ("master-partition", "master-isolated", "master-host-freeze", "lb-partition", "vrrp-split",
-                  "sentinel-minority", "replica-partition")
-FAILING_OVER = ("master-partition", "master-isolated", "master-host-freeze")
 # Variables whose values the report compares between profiles.
 SETTINGS = {
     "redis_sentinel": ["redis_sentinel_down_after_milliseconds", "redis_sentinel_failover_timeout",

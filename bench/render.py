@@ -23,9 +23,10 @@ matplotlib.use("Agg")  # no display: the PNGs are rendered off screen
 import matplotlib.pyplot as plt
 
 try:
-    from ansible_collections.hastack.redis.bench.summary import WRITES_TARGET_FAULT, median_trial, summarize, timed_trials
+    from ansible_collections.hastack.redis.bench.summary import (FAILING_OVER, NETWORK_FAULTS, WRITES_TARGET_FAULT, median_trial,
+                                                                 summarize, timed_trials)
 except ImportError:  # run as a script without the collection on the Python path
-    from summary import WRITES_TARGET_FAULT, median_trial, summarize, timed_trials
+    from summary import FAILING_OVER, NETWORK_FAULTS, WRITES_TARGET_FAULT, median_trial, summarize, timed_trials
 
 MISSING = "-"
 DEFAULTS = "defaults"
@@ -137,18 +138,12 @@ def _correctness(profiles: dict[str, t.Any]) -> list[str]:
     return lines + (["Failed trials:", ""] + failures + [""] if failures else [])
 
 
-PARTITION_FAULTS = ("master-partition", "master-isolated", "master-host-freeze", "lb-partition", "vrrp-split",
-                    "sentinel-minority", "replica-partition")
-# Where the master is cut off, so the Sentinels elect another: writes it acknowledged after that are the ones that count.
-ELECTING_FAULTS = ("master-partition", "master-isolated", "master-host-freeze")
-
-
 def _partitions(profiles: dict[str, t.Any]) -> list[str]:
     header = ["Profile", "Fault", "Trials", "Unavailable p50 / max (s)", "Acknowledged writes lost (share of the partition's)",
               "Last lost write acknowledged (s after the fault, max)", "Lost writes acknowledged after the election", "Failovers"]
     rows = []
     for name, profile in profiles.items():
-        for fault in PARTITION_FAULTS:
+        for fault in NETWORK_FAULTS:
             summary = profile["faults"].get(fault)
             if not summary:
                 continue
@@ -157,8 +152,8 @@ def _partitions(profiles: dict[str, t.Any]) -> list[str]:
             times = MISSING if summary["p50"] is None else f"{_seconds(summary['p50'])} / {_seconds(summary['max'])}"
             rows.append([name, f"`{fault}`", _count(summary["n"]), times, _count(summary["acknowledged_writes_lost"]) + share,
                          _seconds(summary["last_lost_max"]) if summary["last_lost_max"] is not None else MISSING,
-                         _count(summary["lost_after_election"]) if fault in ELECTING_FAULTS else MISSING,
-                         _count(summary.get("failovers")) if summary.get("failovers") is not None else MISSING])
+                         _count(summary["lost_after_election"]) if fault in FAILING_OVER else MISSING,
+                         _count(summary.get("failovers"))])
     if not rows:
         return []
     return ["## Partitions", ""] + _table(header, rows) + ["", (

@@ -16,6 +16,11 @@ THROUGHPUT_TARGETS: dict[int, float] = {1: 0.7, 16: 0.95}
 
 # The fault whose target is a count of writes rather than a time.
 WRITES_TARGET_FAULT = "old-master-returns"
+# The network faults (bench.py's network_fault), and those that cut the master off, so the
+# Sentinels must elect another: the writes it acknowledged after that are the ones that count.
+NETWORK_FAULTS = ("master-partition", "master-isolated", "master-host-freeze", "lb-partition", "vrrp-split",
+                  "sentinel-minority", "replica-partition")
+FAILING_OVER = ("master-partition", "master-isolated", "master-host-freeze")
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
