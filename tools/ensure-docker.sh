@@ -24,7 +24,11 @@ fi
 
 mkdir -p "$log_dir"
 echo "ensure-docker: starting dockerd (log: $log_dir/dockerd.log)" >&2
-nohup dockerd >"$log_dir/dockerd.log" 2>&1 &
+# In its own session, with no descriptor but the log: a dockerd that kept make's
+# jobserver pipe (or the caller's output pipe) open would hold `make -j` (or
+# whoever waits for that output to end) forever.
+python3 -c 'import os, sys; os.setsid(); os.closerange(3, os.sysconf("SC_OPEN_MAX")); os.execvp("dockerd", ["dockerd"])' \
+    </dev/null >"$log_dir/dockerd.log" 2>&1 &
 
 for _ in $(seq "$timeout_s"); do
     if docker info >/dev/null 2>&1; then
