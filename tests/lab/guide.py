@@ -18,13 +18,14 @@ from __future__ import annotations
 import argparse
 import json
 import pathlib
-import re
 import shlex
 import subprocess
 import sys
 import typing as t
 
 import yaml
+
+from ansible_collections.hastack.redis.tests.lab.playbook import leaks, summary
 
 START, END = "<!-- guide -->", "<!-- /guide -->"
 
@@ -49,13 +50,6 @@ def adapt(command: str, vault_password_file: str) -> list[str]:
     return words
 
 
-def recap(output: str) -> dict[str, t.Any]:
-    """Sum of changed= and failed= over a playbook's recap lines, and the hosts they name."""
-    lines = [line for line in output.splitlines() if re.search(r"\s:\s+ok=\d+", line)]
-    return {key: sum(int(found) for line in lines for found in re.findall(rf"\b{key}=(\d+)", line))
-            for key in ("changed", "failed")} | {"hosts": [line.split()[0] for line in lines]}
-
-
 def edit(workdir: pathlib.Path, edits: t.Mapping[str, t.Mapping[str, t.Any]]) -> None:
     for name, values in edits.items():
         path = workdir / name
@@ -75,11 +69,11 @@ def run(readme: str, workdir: pathlib.Path, edits: t.Mapping[str, t.Mapping[str,
             steps.append({"command": "(edit the files)", "rc": 0})
             continue
         result = subprocess.run(adapt(command, vault_password_file), cwd=workdir, capture_output=True, text=True, check=False)
-        output = result.stdout + result.stderr
-        step: dict[str, t.Any] = {"command": command, "rc": result.returncode, "tail": output.splitlines()[-30:],
-                                  "leaks": [line[:200] for line in output.splitlines() if any(secret in line for secret in hide)]}
+        output = (result.stdout + result.stderr).splitlines()
+        step: dict[str, t.Any] = {"command": command, "rc": result.returncode, "tail": output[-30:], "leaks": leaks(output, hide)}
         if command.startswith("ansible-playbook"):
-            step.update(recap(result.stdout))
+            found = summary(result.returncode, result.stdout, result.stderr)
+            step.update(changed=found["changed"], failed=found["failed"], hosts=list(found["hosts"]))
         steps.append(step)
         if result.returncode != 0:
             break
