@@ -11,7 +11,8 @@ reply), `timeout` or `conn` (no connection, reset, closed). After the stop
 file appears, the members of KEY as the server behind HOST:PORT has them are
 written to MEMBERS_FILE, one per line: acknowledged writes missing there are
 lost. It talks RESP through the collection's own client (module_utils/resp.py,
-standard library only); the password comes from the environment.
+standard library only); the password comes from a file (--password-file,
+its first line) or the environment (--password-env), never the command line.
 """
 
 from __future__ import annotations
@@ -107,12 +108,25 @@ def read_members(args: argparse.Namespace, password: str) -> None:
         out.writelines(f"{member}\n" for member in members)
 
 
+def read_password(path: str, env: str) -> str:
+    """The first line of the file at `path` (without its newline), else the environment variable `env`."""
+    if path:
+        with open(path, encoding="utf-8") as source:
+            password = source.readline().rstrip("\n")
+    else:
+        password = os.environ.get(env, "")
+    if not password:
+        raise SystemExit(f"give the password in a file (--password-file) or the environment variable {env}")
+    return password
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--host", required=True)
     parser.add_argument("--port", type=int, default=6379)
     parser.add_argument("--user", required=True)
-    parser.add_argument("--password-env", default="LAB_WRITER_PASSWORD")
+    parser.add_argument("--password-file", default="", help="a file whose first line is the password")
+    parser.add_argument("--password-env", default="LAB_WRITER_PASSWORD", help="else this environment variable holds it")
     parser.add_argument("--key", default="lab:acked")
     parser.add_argument("--log", required=True)
     parser.add_argument("--members-file", default="")
@@ -123,10 +137,7 @@ def main() -> None:
     parser.add_argument("--new-connection-each-write", action="store_true",
                         help="connect (and AUTH) for every write, as clients that do not pool connections")
     args = parser.parse_args()
-    password = os.environ.get(args.password_env, "")
-    if not password:
-        raise SystemExit(f"set the password in the environment variable {args.password_env}")
-    run(args, password)
+    run(args, read_password(args.password_file, args.password_env))
 
 
 if __name__ == "__main__":

@@ -10,9 +10,11 @@ import pathlib
 import threading
 import time
 
+import pytest
+
 from ansible_collections.hastack.redis.plugins.module_utils.resp import ErrorReply
 from ansible_collections.hastack.redis.tests.lab.report import parse_log
-from ansible_collections.hastack.redis.tests.lab.writer import run
+from ansible_collections.hastack.redis.tests.lab.writer import read_password, run
 from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redis import CLOSE
 
 
@@ -82,3 +84,14 @@ def test_writer_can_open_a_new_connection_for_each_write(fake_server, tmp_path: 
     writes = parse_log((tmp_path / "log").read_text().splitlines())
     assert writes and all(write.status == "ok" for write in writes)
     assert len(auths) == len(writes)
+
+
+def test_the_password_comes_from_the_file_s_first_line_else_the_environment(tmp_path: pathlib.Path, monkeypatch) -> None:
+    secret = tmp_path / "password"
+    secret.write_text("s p#ä'\"\\\nignored\n", encoding="utf-8")
+    assert read_password(str(secret), "LAB_TEST_PASSWORD") == "s p#ä'\"\\"
+    monkeypatch.setenv("LAB_TEST_PASSWORD", "from-env")
+    assert read_password("", "LAB_TEST_PASSWORD") == "from-env"
+    monkeypatch.delenv("LAB_TEST_PASSWORD")
+    with pytest.raises(SystemExit, match="--password-file"):
+        read_password("", "LAB_TEST_PASSWORD")
