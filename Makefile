@@ -179,12 +179,12 @@ molecule-variants: venv image
 # The static checks need only Python; the lab needs Docker, Debian's packages on
 # this host and the images, mostly downloads: the two run side by side, then
 # the tests that start daemons and labs, one at a time.
+# $(call timed,WHAT,COMMAND): runs COMMAND, then prints how long WHAT took.
+timed = start=$$(date +%s); $(2); echo "=== $(1) took $$(( $$(date +%s) - start )) s"
 .PHONY: test
 test:
-	@start=$$(date +%s); $(MAKE) --no-print-directory -j2 --output-sync=target static-checks lab-prerequisites; \
-	  echo "=== static checks and lab prerequisites took $$(( $$(date +%s) - start )) s"
-	@start=$$(date +%s); $(MAKE) --no-print-directory -j1 integration; \
-	  echo "=== integration took $$(( $$(date +%s) - start )) s"
+	@$(call timed,static checks and lab prerequisites,$(MAKE) --no-print-directory -j2 --output-sync=target static-checks lab-prerequisites)
+	@$(call timed,integration,$(MAKE) --no-print-directory -j1 integration)
 	@$(MAKE) --no-print-directory -j1 molecule molecule-variants bench-smoke
 
 .PHONY: static-checks
@@ -225,9 +225,8 @@ BENCH_SMOKE_FAULTS := master-crash,switchover,master-isolated,master-host-freeze
 .PHONY: bench-smoke
 bench-smoke: venv image demo-packages
 	@echo "=== bench smoke run: $(BENCH_SMOKE_FAULTS)"
-	start=$$(date +%s); python bench/bench.py --profiles defaults --trials 1 --steady 20 --rounds 1 --servers 3 --check --faults $(BENCH_SMOKE_FAULTS) \
-	  --output $(CACHE)/bench-smoke --work $(CACHE)/bench-smoke/work; \
-	  echo "=== bench smoke run took $$(( $$(date +%s) - start )) s"
+	$(call timed,bench smoke run,python bench/bench.py --profiles defaults --trials 1 --steady 20 --rounds 1 --servers 3 --check \
+	  --faults $(BENCH_SMOKE_FAULTS) --output $(CACHE)/bench-smoke --work $(CACHE)/bench-smoke/work)
 
 .PHONY: build
 build: venv

@@ -19,13 +19,12 @@ import argparse
 import json
 import pathlib
 import shlex
-import subprocess
 import sys
 import typing as t
 
 import yaml
 
-from ansible_collections.hastack.redis.tests.lab.playbook import leaks, summary
+from ansible_collections.hastack.redis.tests.lab import playbook
 
 START, END = "<!-- guide -->", "<!-- /guide -->"
 
@@ -68,14 +67,13 @@ def run(readme: str, workdir: pathlib.Path, edits: t.Mapping[str, t.Mapping[str,
             edit(workdir, edits)
             steps.append({"command": "(edit the files)", "rc": 0})
             continue
-        result = subprocess.run(adapt(command, vault_password_file), cwd=workdir, capture_output=True, text=True, check=False)
-        output = (result.stdout + result.stderr).splitlines()
-        step: dict[str, t.Any] = {"command": command, "rc": result.returncode, "tail": output[-30:], "leaks": leaks(output, hide)}
+        found = playbook.run(adapt(command, vault_password_file), hide, cwd=workdir)
+        step: dict[str, t.Any] = {"command": command, "rc": found["rc"], "tail": (found["tail"] + found["errors"])[-30:],
+                                  "leaks": found["leaks"]}
         if command.startswith("ansible-playbook"):
-            found = summary(result.returncode, result.stdout, result.stderr)
             step.update(changed=found["changed"], failed=found["failed"], hosts=list(found["hosts"]))
         steps.append(step)
-        if result.returncode != 0:
+        if found["rc"] != 0:
             break
     return {"steps": steps, "ran": len(steps), "of": len(commands(readme))}
 
