@@ -290,9 +290,21 @@ rather than editing the numbers.
 """
 
 
-def page(results: dict[str, t.Any], png_links: dict[str, str] | None = None) -> str:
-    """A whole results page: the introduction, then markdown()."""
-    return PAGE_INTRO + "\n" + markdown(results, png_links)
+# Where the page's hand-written part starts: the measurements behind the
+# defaults, kept when the benchmark rewrites the page above it.
+KEPT_MARKER = "<!-- Written by hand from here on: the benchmark keeps this part when it rewrites the page. -->"
+
+
+def kept_part(old_page: str) -> str:
+    """The hand-written end of an existing page, from KEPT_MARKER on ('' when it has none)."""
+    start = old_page.find(KEPT_MARKER)
+    return "" if start < 0 else old_page[start:]
+
+
+def page(results: dict[str, t.Any], png_links: dict[str, str] | None = None, kept: str = "") -> str:
+    """A whole results page: the introduction, then markdown(), then the kept hand-written part."""
+    text = PAGE_INTRO + "\n" + markdown(results, png_links)
+    return text + ("\n\n" + kept.rstrip("\n") + "\n" if kept else "")
 
 
 def _title(fault_name: str, fault: dict[str, t.Any], profile_title: str, trial: dict[str, t.Any], median: bool) -> str:
@@ -389,8 +401,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         base = os.path.dirname(os.path.abspath(args.markdown))
         links = {name: os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/") for name, path in pngs.items()}
+        if args.page:
+            kept = ""
+            if os.path.exists(args.markdown):
+                with open(args.markdown, encoding="utf-8") as old_page:
+                    kept = kept_part(old_page.read())
+            text = page(results, links or None, kept)
+        else:
+            text = markdown(results, links or None)
         with open(args.markdown, "w", encoding="utf-8") as out:
-            out.write((page if args.page else markdown)(results, links or None))
+            out.write(text)
         written.append(args.markdown)
     for path in written:
         print(path)

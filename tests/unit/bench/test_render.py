@@ -11,7 +11,7 @@ import typing as t
 
 import pytest
 
-from ansible_collections.hastack.redis.bench.render import main, markdown, timeline_png
+from ansible_collections.hastack.redis.bench.render import KEPT_MARKER, main, markdown, timeline_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -151,3 +151,28 @@ def test_the_command_line_needs_an_output(tmp_path: pathlib.Path, capsys: pytest
         main([str(results)])
     assert exit_info.value.code == 2
     assert "nothing to write: give --markdown OUT.md, --png-dir DIR or both" in capsys.readouterr().err
+
+
+def test_a_rewritten_page_keeps_its_hand_written_end(tmp_path: pathlib.Path) -> None:
+    """The measurements behind the defaults live on the results page, below the marker; rewriting the page with
+    new results replaces everything above it and nothing below."""
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(_results()), encoding="utf-8")
+    out = tmp_path / "benchmarks.md"
+    hand = KEPT_MARKER + "\n\n## How the defaults were chosen\n\nA measured note.\n"
+    out.write_text("# Old page\n\nold numbers\n\n" + hand, encoding="utf-8")
+    assert main([str(results), "--markdown", str(out), "--page"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Failover benchmark\n") and "old numbers" not in text
+    assert text.endswith("\n\n" + hand) and text.count(KEPT_MARKER) == 1
+    assert main([str(results), "--markdown", str(out), "--page"]) == 0
+    assert out.read_text(encoding="utf-8") == text
+
+
+def test_a_page_without_the_marker_gets_no_hand_written_end(tmp_path: pathlib.Path) -> None:
+    results = tmp_path / "results.json"
+    results.write_text(json.dumps(_results()), encoding="utf-8")
+    out = tmp_path / "benchmarks.md"
+    out.write_text("# Old page\n", encoding="utf-8")
+    assert main([str(results), "--markdown", str(out), "--page"]) == 0
+    assert KEPT_MARKER not in out.read_text(encoding="utf-8")
