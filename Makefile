@@ -150,7 +150,7 @@ BARE_RUNS ?= default:debian12
 # runs once, under PLATFORMS' debian13. site.yml on Debian 13 runs there too
 # (Valkey, every role), and the whole stack on Debian 13's stack image in
 # failover, so `default` runs once, on Debian 12's bare image.
-SKIP_RUNS ?= default:debian13 failover:debian12 vip_bind:debian12 backend:debian12 topology:debian12
+SKIP_RUNS ?= default:debian13 failover:debian12 vip_bind:debian12 topology:debian12
 .PHONY: molecule
 molecule: venv image host-packages
 	@for scenario in $(SCENARIO); do \
@@ -164,7 +164,7 @@ molecule: venv image host-packages
 	done
 
 # Runs beyond SCENARIO x PLATFORMS, as scenario:platform:flavor (Valkey exists
-# on Debian 13 only), e.g. VARIANTS=backend:debian13:valkey. None by default:
+# on Debian 13 only), e.g. VARIANTS=failover:debian13:valkey. None by default:
 # the topology scenario runs Valkey on Debian 13 from the bare image.
 VARIANTS ?=
 .PHONY: molecule-variants
