@@ -6,8 +6,8 @@
 For each settings profile (bench/profiles/<name>.yml over the roles' defaults)
 the lab is built afresh with playbooks/site.yml, then every fault is injected
 TRIALS times while a client on this machine writes through the VIP every
-~2 ms (tests/lab/writer.py, one key per trial): what clients saw is measured
-from its log (tests/lab/report.py). Then a steady-load period counts false
+~2 ms (lab/writer.py, one key per trial): what clients saw is measured
+from its log (lab/report.py). Then a steady-load period counts false
 failovers, and redis-benchmark compares the VIP with the master itself.
 Results: JSON, a markdown table and PNG timelines (bench/render.py).
 """
@@ -30,12 +30,12 @@ from pathlib import Path
 
 import yaml
 
-from ansible_collections.hastack.redis.bench import lab
+from ansible_collections.hastack.redis.lab import model as lab
 from ansible_collections.hastack.redis.bench.summary import FAILING_OVER, NETWORK_FAULTS
-from ansible_collections.hastack.redis.tests.lab.report import Write, event_report, parse_log
+from ansible_collections.hastack.redis.lab.report import Write, event_report, parse_log
 
 ROOT = Path(__file__).resolve().parent.parent
-WRITER = ROOT / "tests" / "lab" / "writer.py"
+WRITER = ROOT / "lab" / "writer.py"
 PROFILES = ROOT / "bench" / "profiles"
 
 
@@ -140,7 +140,7 @@ def build_lab(args: argparse.Namespace, profile: str) -> None:
 # ---- the client
 
 class Writer:
-    """tests/lab/writer.py in the background, on its own key."""
+    """lab/writer.py in the background, on its own key."""
 
     def __init__(self, directory: Path, name: str, new_connection_each_write: bool = False) -> None:
         self.log = directory / f"{name}.log"

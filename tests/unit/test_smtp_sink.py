@@ -11,7 +11,7 @@ import smtplib
 import threading
 from email.message import EmailMessage
 
-SINK = pathlib.Path(__file__).resolve().parents[2] / "molecule" / "resources" / "files" / "smtp_sink.py"
+SINK = pathlib.Path(__file__).resolve().parents[2] / "lab" / "smtp_sink.py"
 
 
 def _load_sink():

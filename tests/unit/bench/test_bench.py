@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.hastack.redis.bench import bench, lab
-from ansible_collections.hastack.redis.tests.lab.report import Write
+from ansible_collections.hastack.redis.bench import bench
+from ansible_collections.hastack.redis.lab import model as lab
+from ansible_collections.hastack.redis.lab.report import Write
 
 
 def _writes(*rows: tuple[float, str]) -> list[Write]:

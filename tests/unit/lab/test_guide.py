@@ -10,7 +10,7 @@ import pathlib
 import pytest
 import yaml
 
-from ansible_collections.hastack.redis.tests.lab.guide import adapt, commands, edit
+from ansible_collections.hastack.redis.lab.guide import adapt, commands, edit
 
 README = pathlib.Path(__file__).resolve().parents[3] / "README.md"
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pathlib
 import sys
 
-from ansible_collections.hastack.redis.tests.lab.playbook import changed_tasks, leaks, recap, run, summary
+from ansible_collections.hastack.redis.lab.playbook import changed_tasks, leaks, recap, run, summary
 
 # Real output of the topology lab (ansible-core 2.19, the profile_tasks callback on): the
 # first tasks and the recap of its prepare playbook, and one task of its verify

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.hastack.redis.tests.lab.report import build, parse_log
+from ansible_collections.hastack.redis.lab.report import build, parse_log
 
 
 def _log(*rows: tuple[float, int, str]) -> list[str]:

@@ -13,8 +13,8 @@ import time
 import pytest
 
 from ansible_collections.hastack.redis.plugins.module_utils.resp import ErrorReply
-from ansible_collections.hastack.redis.tests.lab.report import parse_log
-from ansible_collections.hastack.redis.tests.lab.writer import read_password, run
+from ansible_collections.hastack.redis.lab.report import parse_log
+from ansible_collections.hastack.redis.lab.writer import read_password, run
 from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redis import CLOSE
 
 

@@ -24,7 +24,7 @@ import typing as t
 
 import yaml
 
-from ansible_collections.hastack.redis.tests.lab import playbook
+from ansible_collections.hastack.redis.lab import playbook
 
 START, END = "<!-- guide -->", "<!-- /guide -->"
 

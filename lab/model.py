@@ -5,8 +5,9 @@
 each Sentinel, Redis server and HAProxy says, who holds the VIP, and ways to
 break and mend services inside the containers (`docker exec`).
 
-Addresses and secrets are the lab's (.config/molecule/config.yml); the
-prefixes follow LAB_FRONT_PREFIX / LAB_BACK_PREFIX like the lab does.
+Hosts, addresses and secrets come from the lab's one definition
+(lab/definition.py reads .config/molecule/config.yml, with LAB_FRONT_PREFIX /
+LAB_BACK_PREFIX applied like the lab does).
 """
 
 from __future__ import annotations
@@ -16,21 +17,21 @@ import subprocess
 import time
 import typing as t
 
+from ansible_collections.hastack.redis.lab import definition
 from ansible_collections.hastack.redis.plugins.filter import vip
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
 
-FRONT = os.environ.get("LAB_FRONT_PREFIX", "10.20.1")
-BACK = os.environ.get("LAB_BACK_PREFIX", "10.30.1")
-VIP = f"{FRONT}.130"
+_LAB = definition.load({name: value for name, value in os.environ.items() if name != "LAB_WITNESS_GROUP"})
+VIP = _LAB.value("hastack_vip")
 # The Redis servers; use_witness_server() adds the witness (a group with two replicas).
-SERVERS = {"redis1": f"{BACK}.131", "redis2": f"{BACK}.132"}
-SENTINELS = {"redis1": f"{BACK}.131", "redis2": f"{BACK}.132", "witness": f"{BACK}.133"}
-LOAD_BALANCERS = ["redis1", "redis2"]
-FRONT_ADDRESSES = {"redis1": f"{FRONT}.131", "redis2": f"{FRONT}.132", "witness": f"{FRONT}.133"}
-MASTER_NAME = "mymaster"
-APP_USER, APP_PASSWORD = "app", "lab-app-secret"
-ADMIN_USER, ADMIN_PASSWORD = "admin", "lab-admin-secret"
-SENTINEL_PASSWORD = "lab-sentinel-secret"
+SERVERS = _LAB.addresses("redis_servers", "back")
+SENTINELS = _LAB.addresses("redis_sentinels", "back")
+LOAD_BALANCERS = _LAB.hosts("redis_lb")
+FRONT_ADDRESSES = {host: _LAB.host_value(host, "lab_front_ip") for host in _LAB.groups}
+MASTER_NAME = _LAB.value("hastack_master_name")
+APP_USER, APP_PASSWORD = "app", _LAB.value("lab_app_password")
+ADMIN_USER, ADMIN_PASSWORD = "admin", _LAB.value("redis_server_admin_password")
+SENTINEL_PASSWORD = _LAB.value("redis_sentinel_password")
 SENTINEL_LOG = "/var/log/redis/redis-sentinel.log"
 # A runtime drop-in (gone at the next boot) that keeps systemd from restarting
 # a unit the benchmark kills, so that a kill stands for a dead process.
