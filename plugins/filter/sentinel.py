@@ -1,7 +1,9 @@
 # Copyright (c) 2026, hastack.redis contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""sentinel_view: what one Sentinel knows of one master, from redis_command results (redis_sentinel's state.yml).
+"""sentinel_view: what one Sentinel knows of one master, from redis_command results.
+sentinel_plan: what redis_sentinel's state.yml decides from every Sentinel's answers (the master each is created
+with, and what stops the role).
 switchover_blockers: why a Sentinel might not promote exactly the chosen replica now (switchover.yml)."""
 
 from __future__ import annotations
@@ -55,6 +57,66 @@ def sentinel_view(master_result: t.Mapping[str, t.Any], replicas_result: t.Mappi
             'fields': fields if state == 'known' else {}, 'replicas': replicas}
 
 
+def _unique(items: t.Iterable[t.Any]) -> list[t.Any]:
+    seen: list[t.Any] = []
+    for item in items:
+        if item not in seen:
+            seen.append(item)
+    return seen
+
+
+def _masters_conflict(name: str, wanted: t.Mapping[str, t.Any], reported: list[list[str]], replicas: list[str]) -> str:
+    """Why the Sentinels' answers about master `name` cannot be reconciled with the inventory, or ''."""
+    host, port = str(wanted['host']), str(wanted['port'])
+    if not reported or (len(reported) == 1 and (reported[0] == [host, port] or host in replicas)):
+        return ''
+    said = 'Master %s: the Sentinels report %s, the inventory says %s:%s' % (
+        name, ' and '.join(':'.join(pair) for pair in reported), host, port)
+    if len(reported) > 1:
+        return said + ' and the Sentinels disagree: a failover may be running, wait and run again. Nothing was changed.'
+    return (said + ' and the Sentinels do not know %s as one of its replicas either: they monitor another deployment'
+            ' under this name, or the inventory is wrong. Fix redis_sentinel_masters, or SENTINEL REMOVE %s on the'
+            ' Sentinels and run again. Nothing was changed.' % (host, name))
+
+
+def sentinel_plan(master_results: t.Sequence[t.Mapping[str, t.Any]], replica_results: t.Sequence[t.Mapping[str, t.Any]],
+                  masters: t.Sequence[t.Mapping[str, t.Any]]) -> dict[str, t.Any]:
+    """What redis_sentinel's state.yml decides from the Sentinels' answers.
+
+    master_results and replica_results are the loop results of SENTINEL MASTER and SENTINEL REPLICAS, one per
+    (Sentinel node, master) item, in the same order; masters is the role's list of {name, host, port}.
+    Returns views (one sentinel_view per item), current (per master name, the {host, port} each Sentinel is
+    created with: what the Sentinels report, else the inventory's), and the messages that stop the role
+    (refused: a Sentinel refused the password; conflicts: per master) or only warn (unreachable).
+    """
+    views = [sentinel_view(query, replicas, query['item'][0]['host'], query['item'][1]['name'])
+             for query, replicas in zip(master_results, list(replica_results) + [None] * len(master_results))]
+    refused = [view for view in views if view['state'] == 'auth']
+    silent = [view for view in views if view['state'] == 'unreachable']
+    current: dict[str, dict[str, t.Any]] = {}
+    conflicts = []
+    for wanted in masters:
+        known = [view for view in views if view['master'] == wanted['name'] and view['state'] == 'known']
+        reported = _unique([[view['fields'].get('ip', ''), view['fields'].get('port', '')] for view in known])
+        replicas = _unique(address for view in known for address in view['replicas'])
+        conflict = _masters_conflict(wanted['name'], wanted, reported, replicas)
+        if conflict:
+            conflicts.append(conflict)
+        host, port = reported[0] if reported else (wanted['host'], wanted['port'])
+        current[wanted['name']] = {'host': str(host), 'port': int(port)}
+    return {
+        'views': views,
+        'current': current,
+        'refused': '' if not refused else (
+            'Sentinel(s) %s refused redis_sentinel_password (%s). Every Sentinel of the group must use the same'
+            ' password; nothing was changed.' % (', '.join(_unique(v['sentinel'] for v in refused)), refused[0]['message'])),
+        'unreachable': '' if not silent else (
+            'Sentinel(s) %s did not answer (%s); they are left as they are.'
+            % (', '.join(_unique(v['sentinel'] for v in silent)), silent[0]['message'])),
+        'conflicts': conflicts,
+    }
+
+
 def switchover_blockers(probe: t.Mapping[str, t.Any], target: str, port: t.Any) -> list[str]:
     """What stops `SENTINEL FAILOVER` from promoting exactly `target:port` now, from a redis_probe result of the
     Sentinel that will run it; empty when nothing does.
@@ -94,4 +156,4 @@ def switchover_blockers(probe: t.Mapping[str, t.Any], target: str, port: t.Any) 
 
 class FilterModule:
     def filters(self) -> dict[str, t.Callable[..., t.Any]]:
-        return {'sentinel_view': sentinel_view, 'switchover_blockers': switchover_blockers}
+        return {'sentinel_view': sentinel_view, 'sentinel_plan': sentinel_plan, 'switchover_blockers': switchover_blockers}
