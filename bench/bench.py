@@ -496,10 +496,9 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
 CPU_PROGRAMS = {"haproxy": "haproxy", "redis": "redis-server"}
 
 
-def redis_benchmark(host: str, pipeline: int, test: str) -> dict[str, float]:
-    """One redis-benchmark run: rps and p50 latency, and the CPU time per request (µs) the
+def redis_benchmark(host: str, pipeline: int, test: str, requests: int) -> dict[str, float]:
+    """One redis-benchmark run of `requests` requests: rps and p50 latency, and the CPU time per request (µs) the
     client, the HAProxies and the Redis servers spent on it (the lab shares this machine's cores)."""
-    requests = 200000 if pipeline == 1 else 2000000
     hosts = sorted(set(lab.LOAD_BALANCERS) | set(lab.SERVERS))
     before, client_before = lab.cpu_seconds(hosts, CPU_PROGRAMS.values()), os.times()
     out = subprocess.run(
@@ -532,16 +531,18 @@ def parse_benchmark_csv(text: str) -> dict[str, dict[str, float]]:
     return rows
 
 
-def throughput(profile: str, rounds: int) -> list[dict[str, t.Any]]:
-    """Direct to the master and through the VIP, alternately, `rounds` times; medians."""
+def throughput(profile: str, rounds: int, requests: int) -> list[dict[str, t.Any]]:
+    """Direct to the master and through the VIP, alternately, `rounds` times; medians. Each run sends `requests`
+    requests without pipelining, ten times as many with -P 16."""
     master = lab.settle(FIRST_LB)
     rows = []
     for pipeline in (1, 16):
         for test in ("SET", "GET"):
             runs: dict[str, list[dict[str, float]]] = {"direct": [], "vip": []}
             for _round in range(rounds):
-                runs["direct"].append(redis_benchmark(lab.SERVERS[master], pipeline, test))
-                runs["vip"].append(redis_benchmark(lab.VIP, pipeline, test))
+                count = requests if pipeline == 1 else requests * 10
+                runs["direct"].append(redis_benchmark(lab.SERVERS[master], pipeline, test, count))
+                runs["vip"].append(redis_benchmark(lab.VIP, pipeline, test, count))
             row: dict[str, t.Any] = {"test": test, "pipeline": pipeline, "clients": 50}
             for way, results in runs.items():
                 row[f"{way}_rps"] = statistics.median(result["rps"] for result in results)
@@ -599,7 +600,7 @@ def run_profile(args: argparse.Namespace, profile: str) -> dict[str, t.Any]:
     result: dict[str, t.Any] = {"title": profile_title(profile), "settings": profile_settings(profile)}
     result["faults"] = run_faults(args, profile, directory)
     result["steady"] = steady(args, profile, directory) if args.steady > 0 else None
-    result["throughput"] = throughput(profile, args.rounds) if args.rounds > 0 else []
+    result["throughput"] = throughput(profile, args.rounds, args.requests) if args.rounds > 0 else []
     return result
 
 
@@ -611,6 +612,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--faults", default=",".join(FAULTS), help=f"comma-separated subset of {', '.join(FAULTS)}")
     parser.add_argument("--steady", type=float, default=600, help="seconds of steady load (0: skip)")
     parser.add_argument("--rounds", type=int, default=3, help="redis-benchmark rounds, direct and through the VIP (0: skip)")
+    parser.add_argument("--requests", type=int, default=200000,
+                        help="requests per redis-benchmark run without pipelining (ten times as many with -P 16)")
     parser.add_argument("--platform", default="debian12", help="lab platform (debian12 | debian13)")
     parser.add_argument("--scenario", default="failover", help="the Molecule scenario whose lab is used")
     parser.add_argument("--servers", type=int, choices=(2, 3), default=2,

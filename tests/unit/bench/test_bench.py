@@ -124,7 +124,7 @@ def test_default_arguments_run_every_fault_on_both_profiles() -> None:
     args = bench.parse_args([])
     assert args.profiles == ["tutorial", "defaults"]
     assert args.faults == list(bench.FAULTS)
-    assert (args.trials, args.steady) == (10, 600)
+    assert (args.trials, args.steady, args.rounds, args.requests) == (10, 600, 3, 200000)
 
 
 def _results(fault: str, **trial: object) -> dict:
