@@ -33,7 +33,7 @@ def _collection_resp() -> types.ModuleType:
         from ansible_collections.hastack.redis.plugins.module_utils import resp  # pylint: disable=import-outside-toplevel
         return resp
     except ImportError:
-        path = pathlib.Path(__file__).resolve().parents[2] / "plugins" / "module_utils" / "resp.py"
+        path = pathlib.Path(__file__).resolve().parents[1] / "plugins" / "module_utils" / "resp.py"
         spec = importlib.util.spec_from_file_location("hastack_redis_resp", path)
         if spec is None or spec.loader is None:
             raise

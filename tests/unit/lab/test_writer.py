@@ -6,7 +6,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
+import subprocess
+import sys
 import threading
 import time
 
@@ -95,3 +98,14 @@ def test_the_password_comes_from_the_file_s_first_line_else_the_environment(tmp_
     monkeypatch.delenv("LAB_TEST_PASSWORD")
     with pytest.raises(SystemExit, match="--password-file"):
         read_password("", "LAB_TEST_PASSWORD")
+
+
+def test_the_writer_runs_where_the_collection_is_not_on_the_path(tmp_path: pathlib.Path) -> None:
+    """Scenarios that use an installed tarball start the writer with an empty collections path: it then loads
+    the RESP client from the checkout it lives in."""
+    writer = pathlib.Path(__file__).resolve().parents[3] / "lab" / "writer.py"
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "ANSIBLE_COLLECTIONS_PATH")}
+    result = subprocess.run([sys.executable, "-I", str(writer), "--help"], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "--password-file" in result.stdout
