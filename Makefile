@@ -247,8 +247,9 @@ docs: venv
 	sphinx-build -M html $(CACHE)/docs/rst $(CACHE)/docs/build -c docs/site -W --keep-going -q
 	@echo "The reference is in $(CACHE)/docs/build/html/index.html"
 
-# The lab of the `default` scenario: site.yml with inventory.example's values.
-# A second run reuses the containers and only re-applies site.yml (0 changed).
+# The lab of the `default` scenario: the README's guide for real hosts (site.yml
+# over SSH with inventory.example's values). A second run reuses the containers
+# and only re-applies the guide (0 changed).
 DEMO_PLATFORM ?= debian12
 .PHONY: demo
 demo: venv image demo-packages
