@@ -65,8 +65,9 @@ $(COLLECTION_LINK):
 docker:
 	@tools/ensure-docker.sh
 
-# Real daemons the integration tests start on loopback (never as services).
-HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl haproxy:haproxy nginx:nginx chromium:chromium
+# Real daemons the integration tests start on loopback (never as services), and
+# promtool for the alert rules' tests.
+HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl haproxy:haproxy nginx:nginx chromium:chromium promtool:prometheus
 .PHONY: host-packages
 host-packages:
 	@missing=""; for pair in $(HOST_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \

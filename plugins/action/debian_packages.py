@@ -14,7 +14,7 @@ from ansible_collections.hastack.redis.plugins.module_utils.packages import dpkg
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('name',))
+    _VALID_ARGS = frozenset(('name', 'install_recommends'))
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
@@ -38,8 +38,10 @@ class ActionModule(ActionBase):
 
         # Lists that are missing, emptied or stale make apt say a package is not available
         # (cache_valid_time trusts an index emptied minutes ago): refresh them before installing.
-        apt = self._execute_module(module_name='ansible.builtin.apt', task_vars=task_vars,
-                                   module_args={'name': names, 'state': 'present', 'update_cache': True})
+        apt_args = {'name': names, 'state': 'present', 'update_cache': True}
+        if self._task.args.get('install_recommends') is not None:
+            apt_args['install_recommends'] = bool(self._task.args['install_recommends'])
+        apt = self._execute_module(module_name='ansible.builtin.apt', task_vars=task_vars, module_args=apt_args)
         apt.pop('invocation', None)
         result.update(apt)
         result['missing'] = missing

@@ -44,6 +44,12 @@ options:
     type: list
     elements: str
     required: true
+  install_recommends:
+    description:
+      - Whether apt installs the packages' recommended packages too. Unset, apt's own setting decides (Debian
+        installs them).
+    type: bool
+    version_added: 1.2.0
 """
 
 EXAMPLES = r"""
