@@ -224,7 +224,7 @@ bench: venv image demo-packages
 # and the frozen VIP holder on Debian 12 to `topology`'s load balancers; each of
 # the benchmark's ways to break the lab still runs here (docker pause in the
 # frozen master host: HAProxy 2.6 waking up with a stale view).
-BENCH_SMOKE_FAULTS := master-crash,switchover,master-isolated,master-host-freeze,vrrp-split,sentinel-minority,replica-partition
+BENCH_SMOKE_FAULTS := master-crash,master-crash-restarted,switchover,master-isolated,master-host-freeze,vrrp-split,sentinel-minority,replica-partition
 .PHONY: bench-smoke
 bench-smoke: venv image demo-packages
 	@echo "=== bench smoke run: $(BENCH_SMOKE_FAULTS)"

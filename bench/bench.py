@@ -46,6 +46,8 @@ class Fault(t.NamedTuple):
 
 FAULTS: dict[str, Fault] = {
     "master-crash": Fault("Redis on the master killed (kill -9, kept down)", 2.0),
+    "master-crash-restarted": Fault("Redis on the master killed (kill -9) and restarted at once by its systemd unit, "
+                                    "as on a real host: no failover", None),
     "master-stop": Fault("Redis on the master stopped (systemctl stop)", None),
     "master-hang": Fault("Redis on the master hung (SIGSTOP: a dead host or a partition, no reset)", None),
     "old-master-returns": Fault("the old master comes back after a crash, stop or hang (writes it receives: target 0)", None),
@@ -252,6 +254,26 @@ def wait_writes_resume(writer: Writer, since: float, timeout: float) -> None:
 
 # ---- faults: each returns {fault name: trial record}
 
+def master_restarted(number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+    """Kill Redis on the master and let Debian's unit restart it, as a kill costs on a real host: the master is
+    back before down-after, so the Sentinels must not fail over. The trial ends once every server is in sync
+    with it again and down-after has long passed."""
+    old = lab.settle(FIRST_LB)
+    epoch = lab.sentinel_epoch("witness")
+    with Writer(directory, f"master-crash-restarted-{number}") as writer:
+        writer.wait_acked()
+        fault_at = time.time()
+        lab.sh(old, "systemctl kill --signal=SIGKILL redis-server")
+        wait_writes_resume(writer, fault_at, timeout)
+        lab.wait_for(f"every server to replicate {old} again", lambda: lab.in_sync(old), timeout, interval=0.2)
+        time.sleep(max(0.0, fault_at + 3.0 - time.time()))
+        writes, members = writer.stop()
+    end = writes[-1].at + 0.001 if writes else time.time()
+    record = trial_record(number, writes, members, fault_at, end)
+    record["failovers"] = lab.sentinel_epoch("witness") - epoch
+    return {"master-crash-restarted": record}
+
+
 def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
     """Kill, stop or hang Redis on the master; when writes go to the new master, bring it back."""
     old = lab.settle(FIRST_LB)
@@ -440,6 +462,8 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
                     records = master_fault(name, number, directory, args.timeout)
                 elif name == "switchover":
                     records = switchover(args, number, directory, args.timeout)
+                elif name == "master-crash-restarted":
+                    records = master_restarted(number, directory, args.timeout)
                 elif name in NETWORK_FAULTS:
                     records = network_fault(name, number, directory, args.timeout)
                 else:
@@ -684,8 +708,10 @@ def problems(results: dict[str, t.Any]) -> list[str]:
                 if trial.get("acknowledged_writes_lost_after_election"):
                     found.append(f"{where}: {trial['acknowledged_writes_lost_after_election']} writes acknowledged by a "
                                  "deposed master after the election were lost")
-                # A fault that cuts no master off must not make the Sentinels elect one.
-                if trial.get("failovers") and fault in NETWORK_FAULTS and fault not in FAILING_OVER:
+                # A fault that cuts no master off, or one the master is back from before down-after,
+                # must not make the Sentinels elect one.
+                if trial.get("failovers") and (fault == "master-crash-restarted"
+                                               or fault in NETWORK_FAULTS and fault not in FAILING_OVER):
                     found.append(f"{where}: {trial['failovers']} failovers where none may happen")
         steady_load = result.get("steady") or {}
         for key in ("false_failovers", "acknowledged_writes_lost"):

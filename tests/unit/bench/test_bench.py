@@ -142,6 +142,8 @@ def test_check_accepts_a_clean_run_and_losses_in_a_crash_window() -> None:
     ("master-stop", {"acknowledged_writes_lost": 2}, "defaults master-stop trial 1: 2 acknowledged writes lost"),
     ("old-master-returns", {"writes_to_non_master": 5}, "5 writes reached a non-master"),
     ("haproxy-kill", {"ok": False, "error": "timed out"}, "haproxy-kill trial 1: timed out"),
+    ("master-crash-restarted", {"failovers": 1}, "master-crash-restarted trial 1: 1 failovers where none may happen"),
+    ("master-crash-restarted", {"acknowledged_writes_lost": 1}, "1 acknowledged writes lost"),
 ])
 def test_check_names_each_problem(fault: str, trial: dict, message: str) -> None:
     assert any(message in problem for problem in bench.problems(_results(fault, **trial)))
