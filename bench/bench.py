@@ -386,6 +386,10 @@ def network_fault(kind: str, number: int, directory: Path, timeout: float) -> di
         master = move_master(lambda name: name != FIRST_LB, timeout)
     if kind == "replica-partition":
         master = move_master(lambda name: name == FIRST_LB, timeout)
+    # sentinel-minority: with --servers 3 the witness runs a Redis server too, which must not be the master
+    # (cutting it off would be master-isolated's partition).
+    if kind == "sentinel-minority":
+        master = move_master(lambda name: name != "witness", timeout)
     event: dict[str, t.Any] = {}
     writes: list[Write] = []
     members: set[int] = set()
