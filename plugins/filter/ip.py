@@ -29,6 +29,14 @@ def ip_in_network(value: t.Any, network: t.Any) -> bool:
         return False
 
 
+def host_port(address: t.Any, port: t.Any) -> str:
+    """address:port as URLs and listen options write it: an IPv6 address in brackets."""
+    host = str(address).strip()
+    if ip_version(host) == 6:
+        host = '[%s]' % host
+    return '%s:%s' % (host, str(port).strip())
+
+
 def _entries(device_facts: t.Mapping[str, t.Any], version: int) -> list[tuple[str, str]]:
     """(address, prefix or netmask) pairs of one interface's facts for an IP version."""
     if version == 4:
@@ -74,5 +82,6 @@ class FilterModule:
         return {
             'ip_version': ip_version,
             'ip_in_network': ip_in_network,
+            'host_port': host_port,
             'interface_for': interface_for,
         }

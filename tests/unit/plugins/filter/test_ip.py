@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.hastack.redis.plugins.filter.ip import FilterModule, interface_for, ip_in_network, ip_version
+from ansible_collections.hastack.redis.plugins.filter.ip import FilterModule, host_port, interface_for, ip_in_network, ip_version
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_ip_in_network(value: object, network: object, expected: bool) -> None:
 
 
 def test_filters_are_registered() -> None:
-    assert set(FilterModule().filters()) == {"ip_version", "ip_in_network", "interface_for"}
+    assert set(FilterModule().filters()) == {"ip_version", "ip_in_network", "interface_for", "host_port"}
 
 
 FACTS = {
@@ -95,3 +95,18 @@ def test_interface_for(address: str, device: str, expected: dict) -> None:
 def test_interface_for_without_facts() -> None:
     assert interface_for(None, "10.20.1.130") == {}
     assert interface_for({}, "10.20.1.130") == {}
+
+
+@pytest.mark.parametrize("address, port, expected", [
+    ("10.30.1.131", 9121, "10.30.1.131:9121"),
+    ("fd00:30::131", "9100", "[fd00:30::131]:9100"),
+    (" 127.0.0.1 ", 9090, "127.0.0.1:9090"),
+    ("redis1", 6379, "redis1:6379"),
+])
+def test_host_port_brackets_ipv6_only(address: str, port: object, expected: str) -> None:
+    assert host_port(address, port) == expected
+
+
+def test_host_port_is_a_filter() -> None:
+    assert FilterModule().filters()["host_port"] is host_port
+
