@@ -109,4 +109,3 @@ def test_host_port_brackets_ipv6_only(address: str, port: object, expected: str)
 
 def test_host_port_is_a_filter() -> None:
     assert FilterModule().filters()["host_port"] is host_port
-
