@@ -151,7 +151,10 @@ BARE_RUNS ?= default:debian12
 # runs once, under PLATFORMS' debian13. site.yml on Debian 13 runs there too
 # (Valkey, every role), and the whole stack on Debian 13's stack image in
 # failover, so `default` runs once, on Debian 12's bare image.
-SKIP_RUNS ?= default:debian13 failover:debian12 vip_bind:debian12 topology:debian12
+# lb_hosts is the benchmark's lab with load balancers of their own: the smoke run
+# below is its test (Debian 12), the failover scenario's campaign the reference
+# shape's (Debian 13).
+SKIP_RUNS ?= default:debian13 failover:debian12 vip_bind:debian12 topology:debian12 lb_hosts:debian12 lb_hosts:debian13
 .PHONY: molecule
 molecule: venv image host-packages
 	@for scenario in $(SCENARIO); do \
@@ -216,19 +219,21 @@ bench: venv image demo-packages
 # make test): it runs end to end, and no trial fails, loses or misroutes a write.
 # redis-benchmark runs a tenth of make bench's requests: the smoke run proves the
 # throughput path works, make bench measures it.
-# Three Redis servers (the witness too): every fault and the switchover run on a
-# group with two replicas. `make bench` measures the reference lab's two servers
-# unless BENCH_ARGS=--servers=3. The faults the failover scenario's campaign
-# injects the same way on Debian 13 (Redis stopped or hung, HAProxy or keepalived
-# stopped, the master or the VIP holder partitioned or frozen) are left to it,
-# and the frozen VIP holder on Debian 12 to `topology`'s load balancers; each of
-# the benchmark's ways to break the lab still runs here (docker pause in the
-# frozen master host: HAProxy 2.6 waking up with a stale view).
-BENCH_SMOKE_FAULTS := master-crash,master-crash-restarted,switchover,master-isolated,master-host-freeze,vrrp-split,sentinel-minority,replica-partition
+# The lab with load balancers on hosts of their own (molecule/lb_hosts) and three
+# Redis servers (the witness too): every fault and the switchover run on a group
+# with two replicas, and every partition the load balancers must see through
+# the network, while the failover scenario's campaign runs the reference shape
+# (load balancers on the Redis hosts) on Debian 13. `make bench` measures the
+# reference lab's two servers unless BENCH_ARGS says otherwise. The faults the
+# campaign injects the same way (Redis stopped or hung, HAProxy or keepalived
+# stopped, the VIP holder frozen) are left to it, and the frozen VIP holder on
+# Debian 12 to `topology`'s load balancers; each of the benchmark's ways to
+# break the lab still runs here. Each trial runs every client flavour at once.
+BENCH_SMOKE_FAULTS := master-crash,master-crash-restarted,switchover,master-partition,master-isolated,master-host-freeze,lb-partition,vrrp-split,sentinel-minority,replica-partition
 .PHONY: bench-smoke
 bench-smoke: venv image demo-packages
 	@echo "=== bench smoke run: $(BENCH_SMOKE_FAULTS)"
-	$(call timed,bench smoke run,python bench/bench.py --profiles defaults --trials 1 --steady 20 --rounds 1 --requests 20000 --servers 3 --check \
+	$(call timed,bench smoke run,python bench/bench.py --profiles defaults --trials 1 --steady 20 --rounds 1 --requests 20000 --servers 3 --scenario lb_hosts --check \
 	  --faults $(BENCH_SMOKE_FAULTS) --output $(CACHE)/bench-smoke --work $(CACHE)/bench-smoke/work)
 
 .PHONY: build

@@ -69,6 +69,11 @@ FAULTS: dict[str, Fault] = {
     "replica-partition": Fault("the replica cut off from the other Redis hosts for 8 s (the master on the VIP holder): "
                                "no failover", None),
 }
+# The labs the benchmark knows by their shape (--scenario), beside the reference lab (failover).
+LAB_SHAPES = {"lb_hosts": "load balancers on hosts of their own"}
+# How long after the Sentinels' majority elected another master a deposed master may still have acknowledged a
+# write that is then lost: the load balancers see the election through their vote checks (inter x fall).
+ELECTION_BOUND_SECONDS = 0.5
 # How long a partition lasts before it heals.
 PARTITION_SECONDS = 8.0
 # How each master fault breaks Redis on the master, and how the old master comes back: a hung
@@ -84,6 +89,7 @@ RETURNING = tuple(MASTER_FAULTS)
 UNCLEAN = ("master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze")
 # Variables whose values the report compares between profiles.
 SETTINGS = {
+    "redis_server": ["redis_server_min_replicas_to_write", "redis_server_min_replicas_max_lag"],
     "redis_sentinel": ["redis_sentinel_down_after_milliseconds", "redis_sentinel_failover_timeout",
                        "redis_sentinel_info_period", "redis_sentinel_ping_period"],
     "haproxy": ["haproxy_check_inter", "haproxy_check_fastinter", "haproxy_check_downinter", "haproxy_check_rise",
@@ -91,7 +97,11 @@ SETTINGS = {
     "keepalived": ["keepalived_vrrp_version", "keepalived_advert_int", "keepalived_haproxy_track_file",
                    "keepalived_haproxy_check_interval", "keepalived_haproxy_check_fall", "keepalived_haproxy_check_rise"],
 }
-FIRST_LB = lab.LOAD_BALANCERS[0]
+
+
+def first_lb() -> str:
+    """The load balancer that holds the VIP when the lab is settled (keepalived's highest priority)."""
+    return lab.LOAD_BALANCERS[0]
 
 
 def log(message: str) -> None:
@@ -141,10 +151,21 @@ def build_lab(args: argparse.Namespace, profile: str) -> None:
 
 # ---- the client
 
-class Writer:
-    """lab/writer.py in the background, on its own key."""
+# The clients applications are, as lab/writer.py runs them: one long-lived connection replaced only when it
+# fails (a pool), a new connection after every failed write, one for every write, and a pooled client that
+# WAITs for a replica after each write and counts it acknowledged only then.
+FLAVOURS: dict[str, list[str]] = {
+    "pooled": [],
+    "reconnecting": ["--reconnect-on-error"],
+    "per-write": ["--new-connection-each-write"],
+    "wait": ["--wait-replicas=1", "--wait-timeout-ms=100"],
+}
 
-    def __init__(self, directory: Path, name: str, new_connection_each_write: bool = False) -> None:
+
+class Writer:
+    """lab/writer.py in the background, on its own key, as one client flavour (FLAVOURS)."""
+
+    def __init__(self, directory: Path, name: str, flavour: str = "pooled") -> None:
         self.log = directory / f"{name}.log"
         self.members = directory / f"{name}.members"
         self.stop_file = directory / f"{name}.stop"
@@ -152,8 +173,7 @@ class Writer:
             path.unlink(missing_ok=True)
         argv = [sys.executable, str(WRITER), f"--host={lab.VIP}", f"--user={lab.APP_USER}", f"--log={self.log}",
                 f"--members-file={self.members}", f"--stop-file={self.stop_file}", f"--key=bench:{name}"]
-        if new_connection_each_write:
-            argv.append("--new-connection-each-write")
+        argv += FLAVOURS[flavour]
         self.process = subprocess.Popen(argv, env=dict(os.environ, LAB_WRITER_PASSWORD=lab.APP_PASSWORD))  # pylint: disable=consider-using-with
 
     def __enter__(self) -> Writer:
@@ -201,6 +221,57 @@ class Writer:
         return self.writes(), members
 
 
+def own_client(fault: str) -> str:
+    """The flavour of the client a fault's trial waits on and is measured by: a new connection for each write where
+    a load balancer fails (the VIP's own unavailability), else a pooled client."""
+    return "per-write" if fault in LB_FAULTS else "pooled"
+
+
+class Clients:
+    """The fault's own writer (`primary`: what the trial waits on and its record) and, beside it on keys of their
+    own, one writer of each other flavour the run compares (--clients)."""
+
+    def __init__(self, directory: Path, name: str, primary: str, others: t.Iterable[str]) -> None:
+        self.primary = Writer(directory, name, primary)
+        self.others = {flavour: Writer(directory, f"{name}-{flavour}", flavour) for flavour in others if flavour != primary}
+        self.results: dict[str, tuple[list[Write], set[int]]] = {}
+
+    def __enter__(self) -> Clients:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for writer in (self.primary, *self.others.values()):
+            writer.__exit__(*exc)
+
+    def wait_acked(self) -> None:
+        for writer in (self.primary, *self.others.values()):
+            writer.wait_acked()
+
+    def ok_since(self, since: float, seconds: float) -> bool:
+        return self.primary.ok_since(since, seconds)
+
+    def stop(self) -> tuple[list[Write], set[int]]:
+        """Stop every writer; the primary's writes and members (the others' in .results)."""
+        self.primary.stop_file.touch()
+        for writer in self.others.values():
+            writer.stop_file.touch()
+        self.results = {flavour: writer.stop() for flavour, writer in self.others.items()}
+        return self.primary.stop()
+
+    def flavour_records(self, number: int, fault_at: float, end: float | None = None,
+                        event: dict[str, t.Any] | None = None, healed_at: float | None = None) -> dict[str, dict[str, t.Any]]:
+        """The other flavours' trial records (no timeline): what each kind of client saw of the same fault."""
+        records = {}
+        for flavour, (writes, members) in self.results.items():
+            last = writes[-1].at + 0.001 if writes else fault_at
+            record = trial_record(number, writes, members, fault_at, last if end is None else min(end, last), event=event)
+            record.pop("timeline", None)
+            if healed_at is not None:
+                partition_numbers(record, writes, fault_at, healed_at)
+            records[flavour] = record
+        return records
+
+
 # ---- measurements
 
 def timeline(writes: list[Write], fault_at: float, end: float, report: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -240,7 +311,8 @@ def trial_record(number: int, writes: list[Write], members: set[int], fault_at: 
         "ok": report["unavailable_seconds"] is not None,
         "timeline": timeline(writes, fault_at, end, report),
     }
-    for key in ("acknowledged_writes_lost_after_election", "elected_seconds_after_fault", "last_lost_write_seconds_after_fault"):
+    for key in ("acknowledged_writes_lost_after_election", "elected_seconds_after_fault", "last_lost_write_seconds_after_fault",
+                "last_lost_write_seconds_after_election"):
         if key in report and event:
             record[key] = report[key]
     for key, value in (extra or {}).items():
@@ -254,13 +326,14 @@ def wait_writes_resume(writer: Writer, since: float, timeout: float) -> None:
 
 # ---- faults: each returns {fault name: trial record}
 
-def master_restarted(number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+def master_restarted(args: argparse.Namespace, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
     """Kill Redis on the master and let Debian's unit restart it, as a kill costs on a real host: the master is
     back before down-after, so the Sentinels must not fail over. The trial ends once every server is in sync
     with it again and down-after has long passed."""
-    old = lab.settle(FIRST_LB)
+    timeout = args.timeout
+    old = lab.settle(first_lb())
     epoch = lab.sentinel_epoch("witness")
-    with Writer(directory, f"master-crash-restarted-{number}") as writer:
+    with Clients(directory, f"master-crash-restarted-{number}", "pooled", args.clients) as writer:
         writer.wait_acked()
         fault_at = time.time()
         lab.sh(old, "systemctl kill --signal=SIGKILL redis-server")
@@ -270,16 +343,18 @@ def master_restarted(number: int, directory: Path, timeout: float) -> dict[str, 
         writes, members = writer.stop()
     end = writes[-1].at + 0.001 if writes else time.time()
     record = trial_record(number, writes, members, fault_at, end)
+    record["flavours"] = writer.flavour_records(number, fault_at)
     record["failovers"] = lab.sentinel_epoch("witness") - epoch
     return {"master-crash-restarted": record}
 
 
-def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+def master_fault(args: argparse.Namespace, kind: str, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
     """Kill, stop or hang Redis on the master; when writes go to the new master, bring it back."""
-    old = lab.settle(FIRST_LB)
+    timeout = args.timeout
+    old = lab.settle(first_lb())
     if kind == "master-crash":
         lab.hold_down(old, "redis-server")
-    with Writer(directory, f"{kind}-{number}") as writer:
+    with Clients(directory, f"{kind}-{number}", "pooled", args.clients) as writer:
         writer.wait_acked()
         fault_at = time.time()
         breaks, resumes = MASTER_FAULTS[kind]
@@ -298,8 +373,10 @@ def master_fault(kind: str, number: int, directory: Path, timeout: float) -> dic
         sessions = lab.sessions_to(old) - sessions_before
         writes, members = writer.stop()
     end = writes[-1].at + 0.001 if writes else returned_at
+    record = trial_record(number, writes, members, fault_at, returned_at)
+    record["flavours"] = writer.flavour_records(number, fault_at, returned_at)
     return {
-        kind: trial_record(number, writes, members, fault_at, returned_at),
+        kind: record,
         "old-master-returns": trial_record(number, writes, members, returned_at, end,
                                            {"writes_to_non_master": sessions, "sessions_to_old_master": sessions, "after": kind}),
     }
@@ -313,10 +390,12 @@ LB_FAULTS: dict[str, tuple[t.Callable[[str], t.Any], t.Callable[[str], t.Any]]] 
 }
 
 
-def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
-    """Break the VIP holder's HAProxy, keepalived or whole host; mend it once writes go through the other."""
-    master = lab.settle(FIRST_LB)
-    holder, peer = FIRST_LB, lab.LOAD_BALANCERS[1]
+def lb_fault(args: argparse.Namespace, kind: str, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
+    """Break the VIP holder's HAProxy, keepalived or whole host; mend it once writes go through the other.
+    The fault's own client opens a new connection for each write: its unavailability is the VIP's."""
+    timeout = args.timeout
+    master = lab.settle(first_lb())
+    holder, peer = first_lb(), lab.LOAD_BALANCERS[1]
     if kind == "holder-freeze" and master == holder:
         # The holder's freeze must not take the master with it: that is master-host-freeze.
         move_master(lambda name: name != holder, timeout)
@@ -324,7 +403,7 @@ def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[st
         lab.hold_down(holder, "haproxy")
     breaks, mends = LB_FAULTS[kind]
     try:
-        with Writer(directory, f"{kind}-{number}", new_connection_each_write=True) as writer:
+        with Clients(directory, f"{kind}-{number}", own_client(kind), args.clients) as writer:
             writer.wait_acked()
             fault_at = time.time()
             breaks(holder)
@@ -336,22 +415,24 @@ def lb_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[st
     finally:
         if kind == "holder-freeze":
             lab.docker("unpause", holder, check=False)
-    return {kind: trial_record(number, writes, members, fault_at, mended_at)}
+    record = trial_record(number, writes, members, fault_at, mended_at)
+    record["flavours"] = writer.flavour_records(number, fault_at, mended_at)
+    return {kind: record}
 
 
 def move_master(wanted: t.Callable[[str], bool], timeout: float) -> str:
     """SENTINEL FAILOVER until the master is a server `wanted` accepts (Sentinel picks among the replicas); the settled master."""
-    master = lab.settle(FIRST_LB)
+    master = lab.settle(first_lb())
     for _attempt in range(len(lab.SERVERS) * 2):
         if wanted(master):
             return master
         lab.ask(lab.SENTINELS["witness"], 26379, "SENTINEL", "FAILOVER", lab.MASTER_NAME, password=lab.SENTINEL_PASSWORD)
         lab.wait_for("the Sentinels to name another master", lambda: lab.master() not in (None, master), timeout)
-        master = lab.settle(FIRST_LB)
+        master = lab.settle(first_lb())
     raise lab.LabError(f"no failover put the master where this fault needs it (it is on {master})")
 
 
-def break_network(kind: str, master: str) -> tuple[list[str], t.Callable[[], None]]:
+def break_network(kind: str, master: str, replica: str) -> tuple[list[str], t.Callable[[], None]]:
     """Inject a network fault; the hosts whose Sentinels stay in touch, and how to heal it."""
     if kind == "master-isolated":
         lab.isolate(master)
@@ -368,24 +449,26 @@ def break_network(kind: str, master: str) -> tuple[list[str], t.Callable[[], Non
             lab.heal(first)
             lab.heal(second)
         return list(lab.SENTINELS), heal_both
-    # replica-partition: the first replica, on a load balancer that does not hold the VIP.
-    cut = {"master-partition": master, "lb-partition": FIRST_LB, "sentinel-minority": "witness",
-           "replica-partition": lab.LOAD_BALANCERS[1]}[kind]
+    cut = {"master-partition": master, "lb-partition": first_lb(), "sentinel-minority": "witness",
+           "replica-partition": replica}[kind]
     lab.partition(cut, lab.back_addresses_except(cut))
     return [name for name in lab.SENTINELS if name != cut], lambda: lab.heal(cut)
 
 
-def network_fault(kind: str, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+def network_fault(args: argparse.Namespace, kind: str, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
     """Cut part of the lab off, or freeze a host, for PARTITION_SECONDS under one long-lived client connection; heal;
     wait until the stack is in sync again. Where the master was cut off, the Sentinels that still see each other must
     elect another (its time is the event's elected_at); elsewhere no failover may happen at all."""
-    master = lab.settle(FIRST_LB)
+    timeout = args.timeout
+    master = lab.settle(first_lb())
     # lb-partition: the holder's partition must not take the master with it (that is master-partition);
-    # replica-partition: the replica must not be the holder (that is lb-partition).
+    # replica-partition: the replica must not be the holder (that is lb-partition): where the load
+    # balancers run on the Redis hosts, the master goes to the holder and the other one is cut off.
     if kind == "lb-partition":
-        master = move_master(lambda name: name != FIRST_LB, timeout)
+        master = move_master(lambda name: name != first_lb(), timeout)
+    keep, replica = (first_lb(), lab.LOAD_BALANCERS[1]) if lab.colocated() else list(lab.SERVERS)[:2]
     if kind == "replica-partition":
-        master = move_master(lambda name: name == FIRST_LB, timeout)
+        master = move_master(lambda name: name == keep, timeout)
     # sentinel-minority: with --servers 3 the witness runs a Redis server too, which must not be the master
     # (cutting it off would be master-isolated's partition).
     if kind == "sentinel-minority":
@@ -398,10 +481,10 @@ def network_fault(kind: str, number: int, directory: Path, timeout: float) -> di
     fault_at = healed_at = time.time()
     expected = master
     try:
-        with Writer(directory, f"{kind}-{number}") as writer:
+        with Clients(directory, f"{kind}-{number}", "pooled", args.clients) as writer:
             writer.wait_acked()
             fault_at = time.time()
-            seen_by, heal = break_network(kind, master)
+            seen_by, heal = break_network(kind, master, replica)
             if kind in FAILING_OVER:
                 lab.wait_for("the Sentinels' majority to elect another master",
                              lambda: lab.named_by(seen_by) not in (None, master), timeout, 0.05)
@@ -418,19 +501,26 @@ def network_fault(kind: str, number: int, directory: Path, timeout: float) -> di
     finally:
         heal()
     end = writes[-1].at + 0.001 if writes else healed_at
-    record = trial_record(number, writes, members, fault_at, end, event=event)
-    during = [write for write in writes if fault_at <= write.at < healed_at and write.status == "ok"]
-    record["acknowledged_during_partition"] = len(during)
-    record["lost_share_of_partition_writes"] = round(record["acknowledged_writes_lost"] / len(during), 4) if during else 0.0
+    record = partition_numbers(trial_record(number, writes, members, fault_at, end, event=event), writes, fault_at, healed_at)
+    record["flavours"] = writer.flavour_records(number, fault_at, event=event, healed_at=healed_at)
     record["failovers"] = lab.sentinel_epoch("witness") - epoch
     return {kind: record}
 
 
-def switchover(args: argparse.Namespace, number: int, directory: Path, timeout: float) -> dict[str, dict[str, t.Any]]:
+def partition_numbers(record: dict[str, t.Any], writes: list[Write], fault_at: float, healed_at: float) -> dict[str, t.Any]:
+    """The writes acknowledged while the partition lasted, and the lost ones' share of them, added to `record`."""
+    during = [write for write in writes if fault_at <= write.at < healed_at and write.status == "ok"]
+    record["acknowledged_during_partition"] = len(during)
+    record["lost_share_of_partition_writes"] = round(record["acknowledged_writes_lost"] / len(during), 4) if during else 0.0
+    return record
+
+
+def switchover(args: argparse.Namespace, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
     """playbooks/switchover.yml to a replica (the next server in turn: with two replicas, Sentinel must promote
     that one and not the other), as an operator runs it."""
-    target = lab.next_server(lab.settle(FIRST_LB))
-    with Writer(directory, f"switchover-{number}") as writer:
+    timeout = args.timeout
+    target = lab.next_server(lab.settle(first_lb()))
+    with Clients(directory, f"switchover-{number}", "pooled", args.clients) as writer:
         writer.wait_acked()
         fault_at = time.time()
         result = subprocess.run(
@@ -445,6 +535,7 @@ def switchover(args: argparse.Namespace, number: int, directory: Path, timeout: 
         done_at = time.time()
         writes, members = writer.stop()
     record = trial_record(number, writes, members, fault_at, done_at)
+    record["flavours"] = writer.flavour_records(number, fault_at, done_at)
     record["write_pause_seconds"] = float(pause.group(1)) if pause else None
     return {"switchover": record}
 
@@ -455,7 +546,8 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
     if "old-master-returns" in wanted and not any(name in wanted for name in RETURNING):
         wanted.insert(0, "master-stop")
     for name in wanted:
-        faults[name] = {"description": FAULTS[name].description, "target_p50_seconds": FAULTS[name].target_p50_seconds, "trials": []}
+        faults[name] = {"description": FAULTS[name].description, "target_p50_seconds": FAULTS[name].target_p50_seconds,
+                        "client": own_client(name), "trials": []}
     for name in wanted:
         if name == "old-master-returns":
             continue
@@ -463,15 +555,15 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
         for number in range(1, trials + 1):
             try:
                 if name in RETURNING:
-                    records = master_fault(name, number, directory, args.timeout)
+                    records = master_fault(args, name, number, directory)
                 elif name == "switchover":
-                    records = switchover(args, number, directory, args.timeout)
+                    records = switchover(args, number, directory)
                 elif name == "master-crash-restarted":
-                    records = master_restarted(number, directory, args.timeout)
+                    records = master_restarted(args, number, directory)
                 elif name in NETWORK_FAULTS:
-                    records = network_fault(name, number, directory, args.timeout)
+                    records = network_fault(args, name, number, directory)
                 else:
-                    records = lb_fault(name, number, directory, args.timeout)
+                    records = lb_fault(args, name, number, directory)
             except lab.LabError as exc:
                 records = {name: {"trial": number, "unavailable_seconds": None, "failed_writes": 0, "acknowledged_writes": 0,
                                   "acknowledged_writes_lost": 0, "writes_to_non_master": 0, "write_pause_seconds": None,
@@ -487,13 +579,15 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
                 f"{record['writes_to_non_master']} to a non-master"
                 + (f", pause {record['write_pause_seconds']} s" if record.get("write_pause_seconds") is not None else "")
                 + (f"; old master returning: {records['old-master-returns']['writes_to_non_master']} writes to it"
-                   if "old-master-returns" in records else ""))
+                   if "old-master-returns" in records else "")
+                + "".join(f"; {flavour} client: unavailable {other['unavailable_seconds']} s, {other['failed_writes']} failed, "
+                          f"{other['acknowledged_writes_lost']} lost" for flavour, other in (record.get("flavours") or {}).items()))
     return faults
 
 
 def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str, t.Any]:
     """Writes and redis-benchmark load through the VIP, no fault: any failover or VIP move is false."""
-    lab.settle(FIRST_LB)
+    lab.settle(first_lb())
     log(f"[{profile}] steady load for {args.steady:.0f} s")
     started = time.time()
     epoch = lab.sentinel_epoch("witness")
@@ -524,13 +618,13 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
 CPU_PROGRAMS = {"haproxy": "haproxy", "redis": "redis-server"}
 
 
-def redis_benchmark(host: str, pipeline: int, test: str, requests: int) -> dict[str, float]:
+def redis_benchmark(host: str, pipeline: int, test: str, requests: int, clients: int = 50) -> dict[str, float]:
     """One redis-benchmark run of `requests` requests: rps and p50 latency, and the CPU time per request (µs) the
     client, the HAProxies and the Redis servers spent on it (the lab shares this machine's cores)."""
     hosts = sorted(set(lab.LOAD_BALANCERS) | set(lab.SERVERS))
     before, client_before = lab.cpu_seconds(hosts, CPU_PROGRAMS.values()), os.times()
     out = subprocess.run(
-        ["redis-benchmark", "-h", host, "--user", lab.APP_USER, "-a", lab.APP_PASSWORD, "-c", "50", "-n", str(requests),
+        ["redis-benchmark", "-h", host, "--user", lab.APP_USER, "-a", lab.APP_PASSWORD, "-c", str(clients), "-n", str(requests),
          "-P", str(pipeline), "-t", test.lower(), "-r", "100000", "--csv"],
         capture_output=True, text=True, timeout=600, check=True).stdout
     client_after, after = os.times(), lab.cpu_seconds(hosts, CPU_PROGRAMS.values())
@@ -562,7 +656,7 @@ def parse_benchmark_csv(text: str) -> dict[str, dict[str, float]]:
 def throughput(profile: str, rounds: int, requests: int) -> list[dict[str, t.Any]]:
     """Direct to the master and through the VIP, alternately, `rounds` times; medians. Each run sends `requests`
     requests without pipelining, ten times as many with -P 16."""
-    master = lab.settle(FIRST_LB)
+    master = lab.settle(first_lb())
     rows = []
     for pipeline in (1, 16):
         for test in ("SET", "GET"):
@@ -575,11 +669,36 @@ def throughput(profile: str, rounds: int, requests: int) -> list[dict[str, t.Any
             for way, results in runs.items():
                 row[f"{way}_rps"] = statistics.median(result["rps"] for result in results)
                 row[f"{way}_p50_ms"] = statistics.median(result.get("p50_latency_ms", 0.0) for result in results)
+                row[f"{way}_p99_ms"] = statistics.median(result.get("p99_latency_ms", 0.0) for result in results)
                 row[f"{way}_cpu_us"] = {name: round(statistics.median(result[f"cpu_us_{name}"] for result in results), 2)
                                         for name in ("client", *CPU_PROGRAMS)}
             rows.append(row)
             log(f"[{profile}] {test} -P {pipeline}: direct {row['direct_rps']:.0f} rps, VIP {row['vip_rps']:.0f} rps "
                 f"({row['vip_rps'] / row['direct_rps']:.2f}); CPU µs per request direct {row['direct_cpu_us']}, VIP {row['vip_cpu_us']}")
+    return rows
+
+
+# Requests per redis-benchmark run of the low-load latency measurement (one client, no pipelining).
+LATENCY_REQUESTS = 20000
+
+
+def latency(profile: str, rounds: int) -> list[dict[str, t.Any]]:
+    """What the VIP adds to each request at low load: one client without pipelining, direct to the master and
+    through the VIP, alternately `rounds` times; the medians of redis-benchmark's p50 and p99 in µs."""
+    master = lab.settle(first_lb())
+    rows = []
+    for test in ("SET", "GET"):
+        runs: dict[str, list[dict[str, float]]] = {"direct": [], "vip": []}
+        for _round in range(rounds):
+            runs["direct"].append(redis_benchmark(lab.SERVERS[master], 1, test, LATENCY_REQUESTS, clients=1))
+            runs["vip"].append(redis_benchmark(lab.VIP, 1, test, LATENCY_REQUESTS, clients=1))
+        row: dict[str, t.Any] = {"test": test, "clients": 1, "pipeline": 1, "requests": LATENCY_REQUESTS}
+        for way, results in runs.items():
+            for quantile in ("p50", "p99"):
+                row[f"{way}_{quantile}_us"] = round(statistics.median(result.get(f"{quantile}_latency_ms", 0.0) for result in results) * 1000, 1)
+        rows.append(row)
+        log(f"[{profile}] {test} one client: p50 / p99 direct {row['direct_p50_us']} / {row['direct_p99_us']} µs, "
+            f"VIP {row['vip_p50_us']} / {row['vip_p99_us']} µs")
     return rows
 
 
@@ -612,12 +731,19 @@ def machine(args: argparse.Namespace) -> dict[str, t.Any]:
         "host_os": os_release.get("PRETTY_NAME", "").strip('"'),
         "lab_platform": args.platform,
         "versions": {
-            "redis": version(first_line("docker", "exec", "redis1", "redis-server", "--version"), r"v=(\S+)"),
-            "haproxy": version(first_line("docker", "exec", "redis1", "haproxy", "-v"), r"version (\S+)"),
-            "keepalived": version(first_line("docker", "exec", "redis1", "keepalived", "--version"), r"v(\d\S*)"),
+            "redis": version(first_line("docker", "exec", next(iter(lab.SERVERS)), "redis-server", "--version"), r"v=(\S+)"),
+            "haproxy": version(first_line("docker", "exec", first_lb(), "haproxy", "-v"), r"version (\S+)"),
+            "keepalived": version(first_line("docker", "exec", first_lb(), "keepalived", "--version"), r"v(\d\S*)"),
             "docker": first_line("docker", "version", "--format", "{{.Server.Version}}"),
         },
     }
+
+
+def profile_key(args: argparse.Namespace, profile: str) -> str:
+    """The name a profile's results go under: the profile, and the lab's shape where it is not the reference one."""
+    shape = [LAB_SHAPES.get(args.scenario, args.scenario)] if args.scenario != "failover" else []
+    shape += ["3 servers"] if args.servers == 3 else []
+    return f"{profile} ({', '.join(shape)})" if shape else profile
 
 
 def run_profile(args: argparse.Namespace, profile: str) -> dict[str, t.Any]:
@@ -625,10 +751,12 @@ def run_profile(args: argparse.Namespace, profile: str) -> dict[str, t.Any]:
         build_lab(args, profile)
     directory = args.work / profile
     directory.mkdir(parents=True, exist_ok=True)
-    result: dict[str, t.Any] = {"title": profile_title(profile), "settings": profile_settings(profile)}
+    result: dict[str, t.Any] = {"title": profile_title(profile), "settings": profile_settings(profile),
+                                "lab": {"scenario": args.scenario, "servers": list(lab.SERVERS), "load_balancers": list(lab.LOAD_BALANCERS)}}
     result["faults"] = run_faults(args, profile, directory)
     result["steady"] = steady(args, profile, directory) if args.steady > 0 else None
     result["throughput"] = throughput(profile, args.rounds, args.requests) if args.rounds > 0 else []
+    result["latency"] = latency(profile, args.rounds) if args.rounds > 0 else []
     return result
 
 
@@ -643,7 +771,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=200000,
                         help="requests per redis-benchmark run without pipelining (ten times as many with -P 16)")
     parser.add_argument("--platform", default="debian12", help="lab platform (debian12 | debian13)")
-    parser.add_argument("--scenario", default="failover", help="the Molecule scenario whose lab is used")
+    parser.add_argument("--scenario", default="failover",
+                        help="the Molecule scenario whose lab is used: failover (the reference lab: load balancers on the Redis "
+                             "hosts) or lb_hosts (load balancers on hosts of their own)")
+    parser.add_argument("--clients", default="pooled,reconnecting,wait",
+                        help=f"client flavours that write beside each fault's own client, each on its own key: "
+                             f"comma-separated subset of {', '.join(FLAVOURS)} ('' for none)")
     parser.add_argument("--servers", type=int, choices=(2, 3), default=2,
                         help="Redis servers in the lab: 2 (redis1, redis2) or 3 (the witness too: a group with two replicas)")
     parser.add_argument("--timeout", type=float, default=90, help="seconds to wait for any one recovery")
@@ -667,6 +800,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         args.trials_for[name] = int(trials) if trials else args.trials
     args.profiles = [name for name in args.trials_for if name]
     args.faults = [name for name in args.faults.split(",") if name]
+    args.clients = [name for name in args.clients.split(",") if name]
+    if [name for name in args.clients if name not in FLAVOURS]:
+        parser.error(f"--clients {','.join(args.clients)}: each must be one of {', '.join(FLAVOURS)}")
     unknown = [name for name in args.faults if name not in FAULTS] + [
         name for name in args.profiles if not (PROFILES / f"{name}.yml").is_file()]
     if unknown:
@@ -682,16 +818,37 @@ def merge(old: dict[str, t.Any], new: dict[str, t.Any]) -> dict[str, t.Any]:
     """`old` results with the faults, steady load and throughput `new` measured replacing theirs."""
     merged = json.loads(json.dumps(old))
     for name, profile in new["profiles"].items():
-        empty = {"title": profile["title"], "settings": profile["settings"], "faults": {}, "steady": None, "throughput": []}
+        empty = {"title": profile["title"], "settings": profile["settings"], "faults": {}, "steady": None, "throughput": [], "latency": []}
         target = merged["profiles"].setdefault(name, empty)
         target["faults"].update(profile["faults"])
-        for key in ("steady", "throughput"):
+        for key in ("steady", "throughput", "latency"):
             if profile.get(key):
                 target[key] = profile[key]
     merged["command"] = f"{old.get('command')}; then {new['command']}"
     merged["duration_seconds"] = round((old.get("duration_seconds") or 0) + (new.get("duration_seconds") or 0), 1)
     merged["machine"] = new.get("machine") or old.get("machine")
     return merged
+
+
+def trial_problems(fault: str, trial: dict[str, t.Any], where: str) -> list[str]:
+    """What --check refuses in one client's record of a trial (the fault's own client or another flavour)."""
+    found = []
+    # A switchover's paused clients get READONLY from the old master, by design.
+    if trial["writes_to_non_master"] and fault != "switchover":
+        found.append(f"{where}: {trial['writes_to_non_master']} writes reached a non-master")
+    if trial["acknowledged_writes_lost"] and fault not in UNCLEAN:
+        found.append(f"{where}: {trial['acknowledged_writes_lost']} acknowledged writes lost")
+    # A partitioned master may lose the writes of the detection window: those acknowledged before its load
+    # balancers see the election (their vote checks), never later than ELECTION_BOUND_SECONDS after it.
+    late = trial.get("last_lost_write_seconds_after_election")
+    if late is not None and late > ELECTION_BOUND_SECONDS:
+        found.append(f"{where}: a deposed master acknowledged a write that was lost {late} s after the election "
+                     f"(bound: {ELECTION_BOUND_SECONDS} s; {trial.get('acknowledged_writes_lost_after_election')} such writes)")
+    # A fault that cuts no master off, or one the master is back from before down-after,
+    # must not make the Sentinels elect one.
+    if trial.get("failovers") and (fault == "master-crash-restarted" or fault in NETWORK_FAULTS and fault not in FAILING_OVER):
+        found.append(f"{where}: {trial['failovers']} failovers where none may happen")
+    return found
 
 
 def problems(results: dict[str, t.Any]) -> list[str]:
@@ -703,20 +860,9 @@ def problems(results: dict[str, t.Any]) -> list[str]:
                 where = f"{profile} {fault} trial {trial['trial']}"
                 if not trial["ok"]:
                     found.append(f"{where}: {trial.get('error') or 'writes never succeeded again'}")
-                # A switchover's paused clients get READONLY from the old master, by design.
-                if trial["writes_to_non_master"] and fault != "switchover":
-                    found.append(f"{where}: {trial['writes_to_non_master']} writes reached a non-master")
-                if trial["acknowledged_writes_lost"] and fault not in UNCLEAN:
-                    found.append(f"{where}: {trial['acknowledged_writes_lost']} acknowledged writes lost")
-                # A partitioned master may lose the writes of the detection window, none after the election.
-                if trial.get("acknowledged_writes_lost_after_election"):
-                    found.append(f"{where}: {trial['acknowledged_writes_lost_after_election']} writes acknowledged by a "
-                                 "deposed master after the election were lost")
-                # A fault that cuts no master off, or one the master is back from before down-after,
-                # must not make the Sentinels elect one.
-                if trial.get("failovers") and (fault == "master-crash-restarted"
-                                               or fault in NETWORK_FAULTS and fault not in FAILING_OVER):
-                    found.append(f"{where}: {trial['failovers']} failovers where none may happen")
+                found += trial_problems(fault, trial, where)
+                for flavour, record in (trial.get("flavours") or {}).items():
+                    found += trial_problems(fault, record, f"{where} ({flavour} client)")
         steady_load = result.get("steady") or {}
         for key in ("false_failovers", "acknowledged_writes_lost"):
             if steady_load.get(key):
@@ -726,6 +872,7 @@ def problems(results: dict[str, t.Any]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    lab.use_scenario(args.scenario)
     if args.servers == 3:
         lab.use_witness_server()
     args.work.mkdir(parents=True, exist_ok=True)
@@ -739,7 +886,7 @@ def main(argv: list[str] | None = None) -> None:
     }
     try:
         for profile in args.profiles:
-            results["profiles"][profile] = run_profile(args, profile)
+            results["profiles"][profile_key(args, profile)] = run_profile(args, profile)
             results["machine"] = machine(args)
     finally:
         # The comparison reads best with the tutorial's column first, whatever order the runs took.

@@ -98,7 +98,7 @@ def _target(summary: dict[str, t.Any] | None) -> str:
 
 def _failover(profiles: dict[str, t.Any]) -> list[str]:
     names = list(profiles)
-    judged = names[-1]
+    judged = DEFAULTS if DEFAULTS in profiles else names[-1]
     compare = TUTORIAL in profiles and DEFAULTS in profiles
     header = ["Fault"] + [f"{name} p50 / p95 / max (s)" for name in names]
     header += [f"{DEFAULTS} vs {TUTORIAL} (p50)"] if compare else []
@@ -138,30 +138,72 @@ def _correctness(profiles: dict[str, t.Any]) -> list[str]:
     return lines + (["Failed trials:", ""] + failures + [""] if failures else [])
 
 
+def _with_flavours(summary: dict[str, t.Any]) -> list[tuple[str, dict[str, t.Any]]]:
+    """(client, summary) for the fault's own client, then each other flavour that wrote beside it."""
+    return [(summary.get("client") or "pooled", summary)] + list((summary.get("flavours") or {}).items())
+
+
+def _clients(profiles: dict[str, t.Any]) -> list[str]:
+    header = ["Profile", "Fault", "Client", "Trials", "Unavailable p50 / max (s)", "Failed writes", "Acknowledged writes lost",
+              "Writes to a non-master"]
+    rows = []
+    for name, profile in profiles.items():
+        for fault, summary in profile["faults"].items():
+            if not summary.get("flavours"):
+                continue
+            for client, numbers in _with_flavours(summary):
+                times = MISSING if numbers["p50"] is None else f"{_seconds(numbers['p50'])} / {_seconds(numbers['max'])}"
+                rows.append([name, f"`{fault}`", client, _count(numbers["n"]), times, _count(numbers["failed_writes"]),
+                             _count(numbers["acknowledged_writes_lost"]), _count(numbers["writes_to_non_master"])])
+    if not rows:
+        return []
+    return ["## Clients", ""] + _table(header, rows) + ["", CLIENTS_NOTE, ""]
+
+
+CLIENTS_NOTE = (
+    "Each trial's clients write at once, each on its own key: `pooled` keeps one connection and replaces it only when "
+    "it fails (a connection pool), `reconnecting` opens a new one after every failed write, `per-write` one for every "
+    "write (the load-balancer faults' own client: the VIP's unavailability), and `wait` is a pooled client that sends "
+    "`WAIT 1 100` after each write and counts it acknowledged only when a replica has it. The first client of a fault "
+    "is the one the other tables report.")
+
+
+def _after_election(numbers: dict[str, t.Any]) -> str:
+    late = numbers.get("last_lost_after_election_max")
+    return _count(numbers["lost_after_election"]) + ("" if late is None else f" (+{_seconds(late)})")
+
+
 def _partitions(profiles: dict[str, t.Any]) -> list[str]:
-    header = ["Profile", "Fault", "Trials", "Unavailable p50 / max (s)", "Acknowledged writes lost (share of the partition's)",
-              "Last lost write acknowledged (s after the fault, max)", "Lost writes acknowledged after the election", "Failovers"]
+    header = ["Profile", "Fault", "Client", "Trials", "Unavailable p50 / max (s)", "Acknowledged writes lost (share of the partition's)",
+              "Last lost write acknowledged (s after the fault, max)", "Lost writes acknowledged after the election (the last, s after it)",
+              "Failovers"]
     rows = []
     for name, profile in profiles.items():
         for fault in NETWORK_FAULTS:
             summary = profile["faults"].get(fault)
             if not summary:
                 continue
-            acknowledged = summary["acknowledged_during_partition"]
-            share = f" ({summary['acknowledged_writes_lost'] / acknowledged:.1%})" if acknowledged else ""
-            times = MISSING if summary["p50"] is None else f"{_seconds(summary['p50'])} / {_seconds(summary['max'])}"
-            rows.append([name, f"`{fault}`", _count(summary["n"]), times, _count(summary["acknowledged_writes_lost"]) + share,
-                         _seconds(summary["last_lost_max"]) if summary["last_lost_max"] is not None else MISSING,
-                         _count(summary["lost_after_election"]) if fault in FAILING_OVER else MISSING,
-                         _count(summary.get("failovers"))])
+            for client, numbers in _with_flavours(summary):
+                acknowledged = numbers["acknowledged_during_partition"]
+                share = f" ({numbers['acknowledged_writes_lost'] / acknowledged:.1%})" if acknowledged else ""
+                times = MISSING if numbers["p50"] is None else f"{_seconds(numbers['p50'])} / {_seconds(numbers['max'])}"
+                rows.append([name, f"`{fault}`", client, _count(numbers["n"]), times, _count(numbers["acknowledged_writes_lost"]) + share,
+                             _seconds(numbers["last_lost_max"]) if numbers["last_lost_max"] is not None else MISSING,
+                             _after_election(numbers) if fault in FAILING_OVER else MISSING,
+                             _count(summary.get("failovers"))])
     if not rows:
         return []
     return ["## Partitions", ""] + _table(header, rows) + ["", (
-        "One long-lived client connection through the VIP, each fault lasting 8 s. Where the master is cut off "
+        "Each fault lasts 8 s (longer where the Sentinels take longer to elect another master), under the clients "
+        "of the Clients table. Where the master is cut off "
         "(`master-partition`, `master-isolated`, `master-host-freeze`) the writes it acknowledged before its load "
         "balancers stopped routing to it (the detection window) are lost when it rejoins as a replica; the published "
         "Jepsen test of Redis Sentinel lost 56 % of its acknowledged writes. No write may be lost that was acknowledged "
-        "after the Sentinels' majority elected another master, and the other faults may lose none and cause no failover."), ""]
+        "later than 0.5 s after the Sentinels' majority elected another master (as the benchmark saw the election; the "
+        "load balancers learn it through their vote checks), and the other faults may lose none and cause no failover. "
+        "With `redis_server_min_replicas_to_write` the master refuses writes (NOREPLICAS) once its replicas' "
+        "acknowledgements are older than `redis_server_min_replicas_max_lag`; a `wait` client counts a write only "
+        "once a replica has it."), ""]
 
 
 def _steady(profiles: dict[str, t.Any]) -> list[str]:
@@ -195,6 +237,37 @@ def _throughput(profiles: dict[str, t.Any]) -> list[str]:
             rows.append([name, str(row.get("test", MISSING)), _count(row.get("pipeline")), _count(row.get("clients")),
                          _rps(row.get("direct_rps")), _rps(row.get("vip_rps")), ratio, latency, target, _met(row["target_met"])])
     return lines + _table(header, rows) + [""] + _cpu(measured)
+
+
+def _micro(value: t.Any) -> str:
+    return MISSING if value is None else f"{float(value):,.0f}"
+
+
+def _latency(profiles: dict[str, t.Any]) -> list[str]:
+    """What the VIP adds to each request: at low load (one client) and at saturation (the throughput runs)."""
+    rows = []
+    for name, profile in profiles.items():
+        for row in profile.get("latency") or []:
+            rows.append([name, str(row["test"]), "1, no pipelining",
+                         f"{_micro(row.get('direct_p50_us'))} / {_micro(row.get('direct_p99_us'))}",
+                         f"{_micro(row.get('vip_p50_us'))} / {_micro(row.get('vip_p99_us'))}",
+                         f"{_micro(row['added_p50_us'])} / {_micro(row['added_p99_us'])}",
+                         f"<= {row['target_added_p50_us']:.0f} µs added p50", _met(row["target_met"])])
+        for row in profile.get("throughput") or []:
+            if row.get("direct_p99_ms") is None:
+                continue
+            direct = [float(row.get(f"direct_{quantile}_ms") or 0) * 1000 for quantile in ("p50", "p99")]
+            vip = [float(row.get(f"vip_{quantile}_ms") or 0) * 1000 for quantile in ("p50", "p99")]
+            rows.append([name, str(row.get("test", MISSING)), f"{row.get('clients')}, pipeline {row.get('pipeline')} (saturation)",
+                         f"{_micro(direct[0])} / {_micro(direct[1])}", f"{_micro(vip[0])} / {_micro(vip[1])}",
+                         f"{_micro(vip[0] - direct[0])} / {_micro(vip[1] - direct[1])}", MISSING, MISSING])
+    if not rows:
+        return []
+    header = ["Profile", "Test", "Clients", "Direct p50 / p99 (µs)", "VIP p50 / p99 (µs)", "Added p50 / p99 (µs)", "Target", "Met"]
+    return ["## Latency through the VIP", ""] + _table(header, rows) + ["", (
+        "redis-benchmark's own percentiles, medians over the rounds, to the master's address and to the VIP alternately. "
+        "At low load the difference is what HAProxy's extra hop costs each request; at saturation the client, HAProxy "
+        "and Redis share this machine's cores, so it also holds their queueing."), ""]
 
 
 def _cpu(measured: dict[str, list[dict[str, t.Any]]]) -> list[str]:
@@ -263,8 +336,8 @@ def markdown(results: dict[str, t.Any], png_links: dict[str, str] | None = None)
     image's name (e.g. master-crash-tutorial) to its link.
     """
     profiles = summarize(results)["profiles"]
-    lines = (_run(results) + _failover(profiles) + _correctness(profiles) + _partitions(profiles) + _steady(profiles)
-             + _throughput(profiles) + _settings(results))
+    lines = (_run(results) + _failover(profiles) + _correctness(profiles) + _partitions(profiles) + _clients(profiles) + _steady(profiles)
+             + _throughput(profiles) + _latency(profiles) + _settings(results))
     if png_links:
         lines += ["## Timelines", ""]
         for name, link in png_links.items():
@@ -275,15 +348,20 @@ def markdown(results: dict[str, t.Any], png_links: dict[str, str] | None = None)
 PAGE_INTRO = """\
 # Failover benchmark
 
-What clients see when a part of the stack fails, measured on the Molecule lab
-(the README's reference topology: redis1 and redis2 run Redis, Sentinel,
-HAProxy and keepalived, the witness a third Sentinel). A client on the machine
-writes through the VIP every ~2 ms, one connection reconnecting after any
-failure (a new connection per write for the load-balancer faults); a write
-counts as failed when it gets no reply within 250 ms or an error. Unavailability
-runs from the first failed write after the fault to the next acknowledged one.
-Acknowledged writes lost are those the master no longer holds at the end of the
-trial. `bench/bench.py --help` lists every option; `make bench` runs it all.
+What clients see when a part of the stack fails, measured on the Molecule lab:
+the README's reference topology (redis1 and redis2 run Redis, Sentinel,
+HAProxy and keepalived, the witness a third Sentinel) and, where a profile's
+name says so, the lab with load balancers on hosts of their own
+(`molecule/lb_hosts`) or three Redis servers. During each trial several
+clients on the machine write through the VIP every ~2 ms, each on its own key
+(the Clients table): the fault's own client, which the tables report (one
+pooled connection, or a new connection per write for the load-balancer
+faults), and beside it a pooled one, one that reconnects after every failed
+write and one that sends `WAIT 1 100` after each write. A write counts as
+failed when it gets no reply within 250 ms or an error. Unavailability runs
+from the first failed write after the fault to the next acknowledged one.
+Acknowledged writes lost are those the master no longer holds at the end of
+the trial. `bench/bench.py --help` lists every option; `make bench` runs it all.
 
 This page is written by the benchmark (`--docs docs/benchmarks.md`): rerun it
 rather than editing the numbers.

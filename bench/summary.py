@@ -14,6 +14,9 @@ import typing as t
 # Throughput through the VIP, as a fraction of the direct rate, per pipeline depth.
 THROUGHPUT_TARGETS: dict[int, float] = {1: 0.7, 16: 0.95}
 
+# What the VIP may add to a request's median latency at low load (one client, no pipelining), in µs.
+LATENCY_TARGET_ADDED_P50_US = 50.0
+
 # The fault whose target is a count of writes rather than a time.
 WRITES_TARGET_FAULT = "old-master-returns"
 # The network faults (bench.py's network_fault), and those that cut the master off, so the
@@ -90,6 +93,8 @@ def summarize_fault(fault: dict[str, t.Any]) -> dict[str, t.Any]:
         "mean": _round(sum(times) / len(times)) if times else None,
         "failed_trials": len(failures),
         "failures": failures,
+        "client": fault.get("client"),
+        "failed_writes": _total(trials, "failed_writes"),
         "acknowledged_writes_lost": _total(trials, "acknowledged_writes_lost"),
         "writes_to_non_master": _total(trials, "writes_to_non_master"),
         "pause_p50": _round(percentile(pauses, 0.5)),
@@ -101,11 +106,26 @@ def summarize_fault(fault: dict[str, t.Any]) -> dict[str, t.Any]:
         # those acknowledged after the Sentinels' majority elected another master.
         "acknowledged_during_partition": _total(trials, "acknowledged_during_partition"),
         "lost_after_election": _total(trials, "acknowledged_writes_lost_after_election"),
+        "last_lost_after_election_max": _round(max((float(trial["last_lost_write_seconds_after_election"]) for trial in trials
+                                                    if _is_number(trial.get("last_lost_write_seconds_after_election"))),
+                                                   default=None)),
         # Network faults: failovers the Sentinels made (none may happen where no master was cut off).
         "failovers": _total(trials, "failovers") if any("failovers" in trial for trial in trials) else None,
         "last_lost_max": _round(max((float(trial["last_lost_write_seconds_after_fault"]) for trial in trials
                                      if _is_number(trial.get("last_lost_write_seconds_after_fault"))), default=None)),
+        # The other client flavours that wrote beside the fault's own client, summarised the same way.
+        "flavours": {flavour: summarize_fault({"trials": [trial["flavours"][flavour] for trial in trials
+                                                          if flavour in (trial.get("flavours") or {})]})
+                     for flavour in _flavours(trials)},
     }
+
+
+def _flavours(trials: list[dict[str, t.Any]]) -> list[str]:
+    """The client flavours the trials recorded beside their own client, in the order first seen."""
+    seen: list[str] = []
+    for trial in trials:
+        seen.extend(flavour for flavour in trial.get("flavours") or {} if flavour not in seen)
+    return seen
 
 
 def _with_writes_target(summary: dict[str, t.Any]) -> dict[str, t.Any]:
@@ -130,6 +150,19 @@ def summarize_throughput(rows: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]
     return summaries
 
 
+def summarize_latency(rows: list[dict[str, t.Any]]) -> list[dict[str, t.Any]]:
+    """Each low-load row with the microseconds the VIP adds at p50 and p99, and the p50 target."""
+    summaries = []
+    for row in rows:
+        added = {quantile: round(float(row[f"vip_{quantile}_us"]) - float(row[f"direct_{quantile}_us"]), 1)
+                 if _is_number(row.get(f"vip_{quantile}_us")) and _is_number(row.get(f"direct_{quantile}_us")) else None
+                 for quantile in ("p50", "p99")}
+        met = None if added["p50"] is None else added["p50"] <= LATENCY_TARGET_ADDED_P50_US
+        summaries.append({**row, "added_p50_us": added["p50"], "added_p99_us": added["p99"],
+                          "target_added_p50_us": LATENCY_TARGET_ADDED_P50_US, "target_met": met})
+    return summaries
+
+
 def summarize(results: dict[str, t.Any]) -> dict[str, t.Any]:
     """Per profile, in the results' order: fault summaries, steady load as is, throughput."""
     profiles = {}
@@ -143,6 +176,7 @@ def summarize(results: dict[str, t.Any]) -> dict[str, t.Any]:
             "faults": faults,
             "steady": profile.get("steady"),
             "throughput": summarize_throughput(profile.get("throughput") or []),
+            "latency": summarize_latency(profile.get("latency") or []),
         }
     return {"profiles": profiles}
 

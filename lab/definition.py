@@ -8,7 +8,8 @@ its hosts and their groups, each host's front and back addresses, the VIP and
 the secrets. The scenarios get them as inventory variables; the benchmark and
 the lab tools read the same file here, with the LAB_* environment variables
 applied the way Molecule applies them, so no address or secret is written
-twice.
+twice. A scenario that changes the lab's shape (molecule/lb_hosts: load
+balancers of their own) is merged over it as Molecule merges it.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import typing as t
 
 import yaml
 from molecule.interpolation import Interpolator, TemplateWithDefaults
+from molecule.util import merge_dicts
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CONFIG = ROOT / ".config" / "molecule" / "config.yml"
+SCENARIOS = ROOT / "molecule"
 
 
 class DefinitionError(ValueError):
@@ -62,9 +65,13 @@ def _plain(value: t.Any, what: str) -> t.Any:
     return value
 
 
-def parse(text: str, environ: t.Mapping[str, str]) -> Definition:
-    """The definition in a Molecule config's text, with ${VAR:-default} filled from `environ` like Molecule does."""
-    config = yaml.safe_load(Interpolator(TemplateWithDefaults, dict(environ)).interpolate(text))
+def parse(text: str, environ: t.Mapping[str, str], scenario_text: str = "") -> Definition:
+    """The definition in a Molecule config's text (and a scenario's molecule.yml merged over it, as Molecule merges
+    them: mappings key by key, anything else replaced), with ${VAR:-default} filled from `environ` like Molecule does."""
+    interpolator = Interpolator(TemplateWithDefaults, dict(environ))
+    config = yaml.safe_load(interpolator.interpolate(text))
+    if scenario_text:
+        config = merge_dicts(config, yaml.safe_load(interpolator.interpolate(scenario_text)) or {})
     inventory = config["provisioner"]["inventory"]
     return Definition(
         groups={platform["name"]: list(platform.get("groups", [])) for platform in config["platforms"]},
@@ -73,6 +80,13 @@ def parse(text: str, environ: t.Mapping[str, str]) -> Definition:
     )
 
 
-def load(environ: t.Mapping[str, str] | None = None, path: pathlib.Path = CONFIG) -> Definition:
-    """The lab as Molecule builds it in this environment (LAB_FRONT_PREFIX, LAB_WITNESS_GROUP, ...)."""
-    return parse(path.read_text(encoding="utf-8"), os.environ if environ is None else environ)
+def load(environ: t.Mapping[str, str] | None = None, path: pathlib.Path = CONFIG, scenario: str = "") -> Definition:
+    """The lab as Molecule builds it in this environment (LAB_FRONT_PREFIX, LAB_WITNESS_GROUP, ...), for `scenario`
+    when it changes the lab's hosts (its molecule.yml sets platforms)."""
+    scenario_text = ""
+    if scenario:
+        scenario_file = SCENARIOS / scenario / "molecule.yml"
+        if not scenario_file.is_file():
+            raise DefinitionError(f"no scenario {scenario!r} ({scenario_file.relative_to(ROOT)} does not exist)")
+        scenario_text = scenario_file.read_text(encoding="utf-8")
+    return parse(path.read_text(encoding="utf-8"), os.environ if environ is None else environ, scenario_text)

@@ -7,7 +7,8 @@ break and mend services inside the containers (`docker exec`).
 
 Hosts, addresses and secrets come from the lab's one definition
 (lab/definition.py reads .config/molecule/config.yml, with LAB_FRONT_PREFIX /
-LAB_BACK_PREFIX applied like the lab does).
+LAB_BACK_PREFIX applied like the lab does); use_scenario() reads the shape a
+scenario gives it (molecule/lb_hosts: load balancers of their own).
 """
 
 from __future__ import annotations
@@ -21,17 +22,33 @@ from ansible_collections.hastack.redis.lab import definition
 from ansible_collections.hastack.redis.plugins.filter import vip
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
 
-_LAB = definition.load({name: value for name, value in os.environ.items() if name != "LAB_WITNESS_GROUP"})
-VIP = _LAB.value("hastack_vip")
-# The Redis servers; use_witness_server() adds the witness (a group with two replicas).
-SERVERS = _LAB.addresses("redis_servers", "back")
-SENTINELS = _LAB.addresses("redis_sentinels", "back")
-LOAD_BALANCERS = _LAB.hosts("redis_lb")
-FRONT_ADDRESSES = {host: _LAB.host_value(host, "lab_front_ip") for host in _LAB.groups}
-MASTER_NAME = _LAB.value("hastack_master_name")
-APP_USER, APP_PASSWORD = "app", _LAB.value("lab_app_password")
-ADMIN_USER, ADMIN_PASSWORD = "admin", _LAB.value("redis_server_admin_password")
-SENTINEL_PASSWORD = _LAB.value("redis_sentinel_password")
+VIP = ""
+SERVERS: dict[str, str] = {}
+SENTINELS: dict[str, str] = {}
+LOAD_BALANCERS: list[str] = []
+FRONT_ADDRESSES: dict[str, str] = {}
+MASTER_NAME = APP_USER = APP_PASSWORD = ADMIN_USER = ADMIN_PASSWORD = SENTINEL_PASSWORD = ""
+
+
+def use_scenario(scenario: str = "") -> None:
+    """Read the lab as `scenario` shapes it ('' or one that keeps the base lab's hosts: the reference lab):
+    its VIP, Redis servers (use_witness_server() adds the witness), Sentinels and load balancers, names and secrets."""
+    global VIP, MASTER_NAME, APP_USER, APP_PASSWORD, ADMIN_USER, ADMIN_PASSWORD, SENTINEL_PASSWORD  # pylint: disable=global-statement
+    found = definition.load({name: value for name, value in os.environ.items() if name != "LAB_WITNESS_GROUP"}, scenario=scenario)
+    VIP = found.value("hastack_vip")
+    # The dicts and the list are filled in place: modules that imported them see the change.
+    for target, source in ((SERVERS, found.addresses("redis_servers", "back")), (SENTINELS, found.addresses("redis_sentinels", "back")),
+                           (FRONT_ADDRESSES, {host: found.host_value(host, "lab_front_ip") for host in found.groups})):
+        target.clear()
+        target.update(source)
+    LOAD_BALANCERS[:] = found.hosts("redis_lb")
+    MASTER_NAME = found.value("hastack_master_name")
+    APP_USER, APP_PASSWORD = "app", found.value("lab_app_password")
+    ADMIN_USER, ADMIN_PASSWORD = "admin", found.value("redis_server_admin_password")
+    SENTINEL_PASSWORD = found.value("redis_sentinel_password")
+
+
+use_scenario()
 SENTINEL_LOG = "/var/log/redis/redis-sentinel.log"
 # A runtime drop-in (gone at the next boot) that keeps systemd from restarting
 # a unit the benchmark kills, so that a kill stands for a dead process.
@@ -248,6 +265,11 @@ def next_server(server: str) -> str:
     """The server after `server`, in order and round (two servers: the other one)."""
     names = list(SERVERS)
     return names[(names.index(server) + 1) % len(names)]
+
+
+def colocated() -> bool:
+    """The load balancers run on Redis hosts (the reference lab), not on hosts of their own."""
+    return all(lb in SERVERS for lb in LOAD_BALANCERS)
 
 
 def back_addresses_except(host: str) -> list[str]:

@@ -71,6 +71,9 @@ def event_report(event: dict[str, t.Any], writes: list[Write], end: float, membe
         elected = float(event["elected_at"])
         report["elected_seconds_after_fault"] = round(elected - float(event["at"]), 3)
         report["acknowledged_writes_lost_after_election"] = sum(1 for write in lost_writes if write.at > elected)
+        # How long after the election the deposed master still acknowledged a write that was lost (None: none after it).
+        late = [write.at for write in lost_writes if write.at > elected]
+        report["last_lost_write_seconds_after_election"] = round(max(late) - elected, 3) if late else None
     return report
 
 

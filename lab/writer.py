@@ -2,12 +2,19 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Continuous writer for the lab: `SADD KEY n` through HOST:PORT every few ms
-on one connection (reconnecting after any failure; or a new connection for
-each write), until STOP_FILE appears.
+until STOP_FILE appears, as one of the clients applications are:
+
+- pooled (the default): one long-lived connection, replaced only when it
+  fails (timeout, reset, closed); error replies such as READONLY keep it;
+- --reconnect-on-error: a new connection after every failed write;
+- --new-connection-each-write: a new connection (and AUTH) for every write;
+- --wait-replicas N: each write followed by `WAIT N timeout`, acknowledged
+  only when N replicas have it (a client that asks for durability).
 
 Every try is logged as `<unix time>\\t<n>\\t<status>\\t<detail>`; status is `ok`
 (acknowledged), `readonly` (a replica answered), `error` (another error
-reply), `timeout` or `conn` (no connection, reset, closed). After the stop
+reply), `unreplicated` (WAIT counted fewer replicas), `timeout` or `conn`
+(no connection, reset, closed). After the stop
 file appears, the members of KEY as the server behind HOST:PORT has them are
 written to MEMBERS_FILE, one per line: acknowledged writes missing there are
 lost. It talks RESP through the collection's own client (module_utils/resp.py,
@@ -76,10 +83,17 @@ def run(args: argparse.Namespace, password: str) -> None:
                 if conn is None:
                     conn = connect(args.host, args.port, args.user, password, args.timeout)
                 conn.command("SADD", args.key, number)
+                if args.wait_replicas:
+                    replicas = conn.command("WAIT", args.wait_replicas, args.wait_timeout_ms)
+                    if int(replicas) < args.wait_replicas:
+                        status, detail = "unreplicated", f"WAIT counted {replicas} of {args.wait_replicas} replicas"
             except resp.RedisError as exc:
                 status, detail = outcome(exc)
                 if not isinstance(exc, resp.ServerError) or status == "conn":
                     conn = None  # the client closed it: reconnect for the next write
+            if status != "ok" and args.reconnect_on_error and conn is not None:
+                conn.close()
+                conn = None
             if args.new_connection_each_write and conn is not None:
                 conn.close()
                 conn = None
@@ -136,6 +150,11 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=1800)
     parser.add_argument("--new-connection-each-write", action="store_true",
                         help="connect (and AUTH) for every write, as clients that do not pool connections")
+    parser.add_argument("--reconnect-on-error", action="store_true",
+                        help="replace the connection after every failed write, error replies included")
+    parser.add_argument("--wait-replicas", type=int, default=0,
+                        help="after each write, WAIT for this many replicas; fewer: the write is not acknowledged")
+    parser.add_argument("--wait-timeout-ms", type=int, default=100, help="WAIT's timeout in milliseconds")
     args = parser.parse_args()
     run(args, read_password(args.password_file, args.password_env))
 

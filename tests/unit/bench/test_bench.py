@@ -175,16 +175,21 @@ def test_merge_replaces_only_the_faults_measured_again() -> None:
     assert old["profiles"]["defaults"]["faults"]["switchover"]["trials"] == [2]
 
 
-def test_a_deposed_master_losing_writes_after_the_election_fails_the_check() -> None:
+def test_a_deposed_master_losing_writes_acknowledged_late_after_the_election_fails_the_check() -> None:
+    """Those acknowledged before the load balancers' vote checks see the election (within 0.5 s) are the bounded window."""
     def trial(**extra: object) -> dict:
         return {"trial": 1, "ok": True, "writes_to_non_master": 0, "acknowledged_writes_lost": 40, **extra}
 
     results = {"profiles": {"defaults": {"faults": {
         "master-partition": {"trials": [trial(acknowledged_writes_lost_after_election=0),
-                                        dict(trial(acknowledged_writes_lost_after_election=3), trial=2)]},
+                                        dict(trial(acknowledged_writes_lost_after_election=3, last_lost_write_seconds_after_election=0.61),
+                                             trial=2),
+                                        dict(trial(acknowledged_writes_lost_after_election=55, last_lost_write_seconds_after_election=0.132),
+                                             trial=3)]},
         "lb-partition": {"trials": [trial()]}}}}}
     found = bench.problems(results)
-    assert found == ["defaults master-partition trial 2: 3 writes acknowledged by a deposed master after the election were lost",
+    assert found == ["defaults master-partition trial 2: a deposed master acknowledged a write that was lost 0.61 s after the election "
+                     "(bound: 0.5 s; 3 such writes)",
                      "defaults lb-partition trial 1: 40 acknowledged writes lost"]
 
 
@@ -211,3 +216,47 @@ def test_three_servers_put_the_witness_in_the_redis_servers_group(tmp_path) -> N
     args = bench.parse_args(["--servers", "3", "--work", str(tmp_path)])
     assert bench.lab_env(args)["LAB_WITNESS_GROUP"] == "redis_servers"
     assert "LAB_WITNESS_GROUP" not in bench.lab_env(bench.parse_args(["--work", str(tmp_path)]))
+
+
+def test_every_client_flavour_of_a_trial_is_checked_by_name() -> None:
+    def record(**extra: object) -> dict:
+        return {"trial": 1, "ok": True, "writes_to_non_master": 0, "acknowledged_writes_lost": 0, **extra}
+
+    results = {"profiles": {"defaults": {"faults": {
+        "master-partition": {"trials": [record(flavours={"reconnecting": record(acknowledged_writes_lost=5,
+                                                                                acknowledged_writes_lost_after_election=2,
+                                                                                last_lost_write_seconds_after_election=0.9),
+                                                         "wait": record(ok=False, unavailable_seconds=None)})]},
+        "vrrp-split": {"trials": [record(flavours={"wait": record(acknowledged_writes_lost=1)})]}}}}}
+    assert bench.problems(results) == [
+        "defaults master-partition trial 1 (reconnecting client): a deposed master acknowledged a write that was lost 0.9 s after "
+        "the election (bound: 0.5 s; 2 such writes)",
+        "defaults vrrp-split trial 1 (wait client): 1 acknowledged writes lost"]
+
+
+def test_each_fault_is_measured_by_its_own_client_and_the_others_are_named(capsys: pytest.CaptureFixture[str], tmp_path) -> None:
+    assert bench.own_client("haproxy-kill") == "per-write"
+    assert bench.own_client("master-partition") == bench.own_client("master-crash") == "pooled"
+    assert bench.parse_args(["--work", str(tmp_path)]).clients == ["pooled", "reconnecting", "wait"]
+    assert bench.parse_args(["--clients", "", "--work", str(tmp_path)]).clients == []
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--clients", "pooled,telnet"])
+    assert "telnet" in capsys.readouterr().err
+
+
+def test_results_name_the_lab_shape_beside_the_profile(tmp_path) -> None:
+    assert bench.profile_key(bench.parse_args(["--work", str(tmp_path)]), "defaults") == "defaults"
+    args = bench.parse_args(["--scenario", "lb_hosts", "--servers", "3", "--work", str(tmp_path)])
+    assert bench.profile_key(args, "min-replicas") == "min-replicas (load balancers on hosts of their own, 3 servers)"
+
+
+def test_the_lb_hosts_lab_has_load_balancers_of_their_own() -> None:
+    try:
+        lab.use_scenario("lb_hosts")
+        assert lab.LOAD_BALANCERS == ["lb1", "lb2"] and list(lab.SERVERS) == ["redis1", "redis2"]
+        assert not lab.colocated()
+        # A master cut off from the Redis hosts keeps its load balancers.
+        assert "10.30.1.134" not in lab.back_addresses_except("redis1")
+    finally:
+        lab.use_scenario()
+    assert lab.colocated() and lab.LOAD_BALANCERS == ["redis1", "redis2"]

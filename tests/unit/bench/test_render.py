@@ -48,17 +48,23 @@ def _results() -> dict[str, t.Any]:
                                    "trials": [_trial(1, 0.05, write_pause_seconds=0.04), _trial(2, 0.07, write_pause_seconds=0.06)]},
                     "old-master-returns": {"description": "the old master comes back", "target_p50_seconds": None,
                                            "trials": [_trial(1, 0.0, timeline=None)]},
-                    "master-partition": {"description": "the master cut off", "target_p50_seconds": None,
+                    "master-partition": {"description": "the master cut off", "target_p50_seconds": None, "client": "pooled",
                                          "trials": [_trial(1, 2.5, acknowledged_writes_lost=300, acknowledged_during_partition=1200,
-                                                           acknowledged_writes_lost_after_election=0,
-                                                           last_lost_write_seconds_after_fault=0.61, failovers=1)]},
+                                                           acknowledged_writes_lost_after_election=2,
+                                                           last_lost_write_seconds_after_election=0.123,
+                                                           last_lost_write_seconds_after_fault=0.61, failovers=1,
+                                                           flavours={"wait": _trial(1, 9.0, timeline=None, acknowledged_writes_lost=0,
+                                                                                    acknowledged_during_partition=80, failed_writes=3000)})]},
                     "sentinel-minority": {"description": "one Sentinel cut off", "target_p50_seconds": None,
                                           "trials": [_trial(1, 0.0, acknowledged_during_partition=3900, failovers=0)]},
                 },
                 "steady": {"seconds": 600, "writes": 250000, "failed_writes": 0, "acknowledged_writes_lost": 0,
                            "false_failovers": 0, "vip_moves": 0, "sdown_events": 2},
+                "latency": [{"test": "GET", "clients": 1, "pipeline": 1, "direct_p50_us": 95.0, "direct_p99_us": 183.0,
+                             "vip_p50_us": 167.0, "vip_p99_us": 311.0}],
                 "throughput": [
                     {"test": "SET", "pipeline": 1, "clients": 50, "direct_rps": 61000.0, "vip_rps": 42000.0, "direct_p50_ms": 0.4, "vip_p50_ms": 0.6,
+                     "direct_p99_ms": 1.1, "vip_p99_ms": 1.5,
                      "direct_cpu_us": {"client": 6.0, "haproxy": 0.0, "redis": 6.0},
                      "vip_cpu_us": {"client": 6.0, "haproxy": 9.0, "redis": 5.0}},
                     {"test": "GET", "pipeline": 16, "clients": 50, "direct_rps": 800000.0, "vip_rps": 790000.0, "direct_p50_ms": 0.8, "vip_p50_ms": 0.9},
@@ -99,8 +105,18 @@ def test_correctness_steady_throughput_and_settings_tables() -> None:
     assert "| `redis_sentinel_down_after_milliseconds` | `30000` | `1000` |" in text
     assert "| `haproxy_check_inter` | - | `250ms` |" in text
     assert "## Timelines" not in text
-    assert "| defaults | `master-partition` | 1 | 2.50 / 2.50 | 300 (25.0%) | 0.61 | 0 | 1 |" in text
-    assert "| defaults | `sentinel-minority` | 1 | 0.000 / 0.000 | 0 (0.0%) | - | - | 0 |" in text
+    assert "| defaults | `master-partition` | pooled | 1 | 2.50 / 2.50 | 300 (25.0%) | 0.61 | 2 (+0.12) | 1 |" in text
+    assert "| defaults | `master-partition` | wait | 1 | 9.00 / 9.00 | 0 (0.0%) | - | 0 | 1 |" in text
+    # The clients table: every client of the faults that had more than their own.
+    clients = text.split("## Clients")[1]
+    assert "| defaults | `master-partition` | pooled | 1 | 2.50 / 2.50 |" in clients
+    assert "| defaults | `master-partition` | wait | 1 | 9.00 / 9.00 | 3,000 | 0 | 0 |" in clients
+    assert "`switchover`" not in clients
+    latency = text.split("## Latency through the VIP")[1]
+    assert "| defaults | GET | 1, no pipelining | 95 / 183 | 167 / 311 | 72 / 128 | <= 50 µs added p50 | NOT met |" in latency
+    assert "| defaults | SET | 50, pipeline 1 (saturation) | 400 / 1,100 | 600 / 1,500 | 200 / 400 | - | - |" in latency
+    assert "GET | 50, pipeline 16" not in latency  # no p99 measured in that row
+    assert "| defaults | `sentinel-minority` | pooled | 1 | 0.000 / 0.000 | 0 (0.0%) | - | - | 0 |" in text
 
 
 def test_one_profile_with_nothing_measured_beyond_the_faults() -> None:

@@ -10,7 +10,7 @@ import typing as t
 
 import pytest
 
-from ansible_collections.hastack.redis.bench.summary import median_trial, percentile, summarize, summarize_fault, summarize_throughput
+from ansible_collections.hastack.redis.bench.summary import median_trial, percentile, summarize, summarize_fault, summarize_latency, summarize_throughput
 
 
 def _trial(number: int, seconds: float | None, **extra: t.Any) -> dict[str, t.Any]:
@@ -63,6 +63,15 @@ def test_throughput_ratio_against_the_target_of_its_pipeline() -> None:
     ])
     assert [(row["ratio"], row["target_ratio"], row["target_met"]) for row in rows] == [(0.69, 0.7, False), (0.95, 0.95, True), (0.333, None, None)]
     assert rows[0]["test"] == "SET"
+
+
+def test_latency_adds_what_the_vip_costs_and_judges_the_median() -> None:
+    rows = summarize_latency([{"test": "SET", "direct_p50_us": 95.0, "direct_p99_us": 180.0, "vip_p50_us": 140.0, "vip_p99_us": 400.0},
+                              {"test": "GET", "direct_p50_us": 90.0, "direct_p99_us": 150.0, "vip_p50_us": 150.5, "vip_p99_us": 200.0},
+                              {"test": "GET", "direct_p50_us": None, "vip_p50_us": 150.0}])
+    assert [(row["added_p50_us"], row["added_p99_us"], row["target_met"]) for row in rows] == [
+        (45.0, 220.0, True), (60.5, 50.0, False), (None, None, None)]
+    assert rows[0]["target_added_p50_us"] == 50.0
 
 
 def test_summarize_keeps_the_profile_order_and_is_json() -> None:

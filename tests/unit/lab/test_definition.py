@@ -35,3 +35,17 @@ def test_a_template_or_a_missing_value_is_refused_by_name() -> None:
         lab.value("redis_server_acl_users")
     with pytest.raises(DefinitionError, match="sets no no_such_variable"):
         lab.value("no_such_variable")
+
+
+def test_a_scenario_reshapes_the_lab_as_molecule_merges_it() -> None:
+    lab = load({"LAB_WITNESS_GROUP": "redis_servers"}, scenario="lb_hosts")
+    assert lab.hosts("redis_servers") == ["redis1", "redis2", "witness"]
+    assert lab.hosts("redis_sentinels") == ["redis1", "redis2", "witness"]
+    assert lab.hosts("redis_lb") == ["lb1", "lb2"]
+    assert lab.addresses("redis_lb", "front") == {"lb1": "10.20.1.134", "lb2": "10.20.1.135"}
+    # Everything else is the base lab's.
+    assert lab.value("hastack_vip") == "10.20.1.130"
+    assert lab.value("lab_app_password") == load({}).value("lab_app_password")
+    assert load({}, scenario="failover").groups == load({}).groups
+    with pytest.raises(DefinitionError, match="no scenario 'nowhere'"):
+        load({}, scenario="nowhere")

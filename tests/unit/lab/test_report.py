@@ -64,6 +64,9 @@ def test_a_partition_counts_the_writes_a_deposed_master_acknowledged_after_the_e
     assert event["acknowledged_writes_lost_after_election"] == 1
     assert event["elected_seconds_after_fault"] == 2.0
     assert event["last_lost_write_seconds_after_fault"] == 2.2
+    assert event["last_lost_write_seconds_after_election"] == 0.2
+    before = build(writes, {4, 5}, [{"name": "master-partition", "at": 10.0, "elected_at": 12.0}])["events"][0]
+    assert before["acknowledged_writes_lost_after_election"] == 0 and before["last_lost_write_seconds_after_election"] is None
 
 
 def test_an_event_without_an_election_reports_no_election_fields() -> None:
