@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import textwrap
 import typing as t
 
@@ -443,8 +444,12 @@ def timeline_png(fault_name: str, fault: dict[str, t.Any], profile_title: str, p
 
 
 def png_name(fault_name: str, profile_name: str) -> str:
-    """<fault>.png for the defaults, <fault>-<profile>.png for any other profile."""
-    return f"{fault_name}.png" if profile_name == DEFAULTS else f"{fault_name}-{profile_name}.png"
+    """<fault>.png for the defaults, <fault>-<profile>.png for any other profile, the profile's name (which may
+    name the lab's shape) in lower-case words joined by dashes."""
+    if profile_name == DEFAULTS:
+        return f"{fault_name}.png"
+    slug = "-".join(re.findall(r"[a-z0-9]+", profile_name.lower()))
+    return f"{fault_name}-{slug}.png"
 
 
 def write_pngs(results: dict[str, t.Any], directory: str) -> dict[str, str]:

@@ -11,7 +11,7 @@ import typing as t
 
 import pytest
 
-from ansible_collections.hastack.redis.bench.render import KEPT_MARKER, main, markdown, timeline_png
+from ansible_collections.hastack.redis.bench.render import KEPT_MARKER, main, markdown, png_name, timeline_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -192,3 +192,9 @@ def test_a_page_without_the_marker_gets_no_hand_written_end(tmp_path: pathlib.Pa
     out.write_text("# Old page\n", encoding="utf-8")
     assert main([str(results), "--markdown", str(out), "--page"]) == 0
     assert KEPT_MARKER not in out.read_text(encoding="utf-8")
+
+
+def test_a_png_name_is_a_plain_file_name_whatever_the_profile_says() -> None:
+    assert png_name("master-partition", "defaults") == "master-partition.png"
+    assert png_name("master-partition", "min-replicas (load balancers on hosts of their own, 3 servers)") == (
+        "master-partition-min-replicas-load-balancers-on-hosts-of-their-own-3-servers.png")
