@@ -229,7 +229,7 @@ bench: venv image demo-packages
 # stopped, the VIP holder frozen) are left to it, and the frozen VIP holder on
 # Debian 12 to `topology`'s load balancers; each of the benchmark's ways to
 # break the lab still runs here. Each trial runs every client flavour at once.
-BENCH_SMOKE_FAULTS := master-crash,master-crash-restarted,switchover,master-partition,master-isolated,master-host-freeze,lb-partition,vrrp-split,sentinel-minority,replica-partition
+BENCH_SMOKE_FAULTS := master-crash,master-crash-restarted,switchover,master-partition,master-isolated,master-host-freeze,crash-after-thaw,lb-partition,vrrp-split,sentinel-minority,replica-partition
 .PHONY: bench-smoke
 bench-smoke: venv image demo-packages
 	@echo "=== bench smoke run: $(BENCH_SMOKE_FAULTS)"

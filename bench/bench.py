@@ -61,6 +61,8 @@ FAULTS: dict[str, Fault] = {
                              "connection", None),
     "master-host-freeze": Fault("the master's host frozen for 8 s (docker pause: Redis, its Sentinel, its load balancer), "
                                 "then thawed; one long-lived client connection", 2.0),
+    "crash-after-thaw": Fault("the master's host frozen for 8 s and thawed (its Sentinel in TILT), then Redis on the new "
+                              "master killed (kept down): the next failover with a Sentinel in TILT", 2.0),
     "lb-partition": Fault("the VIP holder cut off from every Redis host for 8 s (the master elsewhere), keepalived still "
                           "hearing its peer", 1.5),
     "vrrp-split": Fault("the load balancers stop hearing each other for 8 s (both hold the VIP), then one holder again", None),
@@ -86,7 +88,7 @@ MASTER_FAULTS: dict[str, tuple[str, str]] = {
 # What an old master returning is measured after: each master fault's trial ends with it.
 RETURNING = tuple(MASTER_FAULTS)
 # Faults that may lose the writes of the last replication window (asynchronous replication).
-UNCLEAN = ("master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze")
+UNCLEAN = ("master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze", "crash-after-thaw")
 # Variables whose values the report compares between profiles.
 SETTINGS = {
     "redis_server": ["redis_server_min_replicas_to_write", "redis_server_min_replicas_max_lag"],
@@ -515,6 +517,49 @@ def partition_numbers(record: dict[str, t.Any], writes: list[Write], fault_at: f
     return record
 
 
+def synced_on(sentinels: list[str]) -> bool:
+    """The master `sentinels` name has every other server in sync with it."""
+    master = lab.named_by(sentinels)
+    return master is not None and lab.in_sync(master)
+
+
+def crash_after_thaw(args: argparse.Namespace, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
+    """Freeze the master's host until the others elect a new master and PARTITION_SECONDS have passed, thaw it (its
+    Sentinel comes back in TILT for 30 s), and as soon as it follows the new master, kill Redis there: the
+    failover that follows must not wait for the Sentinel in TILT. Measured from the kill."""
+    timeout = args.timeout
+    old = lab.settle(first_lb())
+    others = [name for name in lab.SENTINELS if name != old]
+    with Clients(directory, f"crash-after-thaw-{number}", "pooled", args.clients) as writer:
+        writer.wait_acked()
+        frozen_at = time.time()
+        lab.docker("pause", old)
+        try:
+            lab.wait_for("the other Sentinels to elect another master", lambda: lab.named_by(others) not in (None, old), timeout, 0.05)
+            wait_writes_resume(writer, frozen_at, timeout)
+            time.sleep(max(0.0, frozen_at + PARTITION_SECONDS - time.time()))
+        finally:
+            lab.docker("unpause", old, check=False)
+        lab.wait_for(f"{old} to replicate the new master", lambda: synced_on(others), timeout, interval=0.2)
+        new = t.cast(str, lab.named_by(others))
+        tilt = lab.sentinel_tilt(old)
+        lab.hold_down(new, "redis-server")
+        fault_at = time.time()
+        lab.sh(new, "systemctl kill --signal=SIGKILL redis-server")
+        lab.wait_for("the Sentinels to name a third master", lambda: lab.named_by(others) not in (None, new), timeout, 0.05)
+        elected = time.time() - fault_at
+        wait_writes_resume(writer, fault_at, timeout)
+        returned_at = time.time()
+        lab.mend(new, "redis-server")
+        lab.wait_for(f"{new} to follow the third master", lambda: synced_on(others), timeout, interval=0.2)
+        writes, members = writer.stop()
+    record = trial_record(number, writes, members, fault_at, returned_at)
+    record["flavours"] = writer.flavour_records(number, fault_at, returned_at)
+    record["thawed_sentinel_in_tilt"] = tilt
+    record["elected_seconds_after_fault"] = round(elected, 3)
+    return {"crash-after-thaw": record}
+
+
 def switchover(args: argparse.Namespace, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
     """playbooks/switchover.yml to a replica (the next server in turn: with two replicas, Sentinel must promote
     that one and not the other), as an operator runs it."""
@@ -560,6 +605,8 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
                     records = switchover(args, number, directory)
                 elif name == "master-crash-restarted":
                     records = master_restarted(args, number, directory)
+                elif name == "crash-after-thaw":
+                    records = crash_after_thaw(args, number, directory)
                 elif name in NETWORK_FAULTS:
                     records = network_fault(args, name, number, directory)
                 else:

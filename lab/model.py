@@ -97,6 +97,12 @@ def sentinel_epoch(sentinel: str) -> int:
     return int(values["config-epoch"])
 
 
+def sentinel_tilt(sentinel: str) -> bool:
+    """This Sentinel is in TILT mode (it acts on nothing for 30 s, e.g. after its host stood still)."""
+    text = ask(SENTINELS[sentinel], 26379, "INFO", "sentinel", password=SENTINEL_PASSWORD)
+    return "sentinel_tilt:1" in text.split()
+
+
 def replication(server: str) -> dict[str, str]:
     """INFO replication of a Redis server as a dict ({} when it does not answer)."""
     try:

@@ -87,7 +87,8 @@ def test_every_master_fault_breaks_redis_and_brings_it_back() -> None:
     breaks, resumes = bench.MASTER_FAULTS["master-hang"]
     assert "SIGSTOP" in breaks and "SIGCONT" in resumes
     # Only faults that break the master may lose the writes of the detection window.
-    assert set(bench.UNCLEAN) == {"master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze"}
+    assert set(bench.UNCLEAN) == {"master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze",
+                                  "crash-after-thaw"}
     assert set(bench.UNCLEAN) <= set(bench.FAULTS)
 
 
