@@ -236,11 +236,24 @@ def routed_to(master_name: str) -> bool:
     return True
 
 
+def any_tilt() -> bool:
+    """A Sentinel is in TILT (for 30 s after its host stood still) or does not answer: it would neither
+    vote nor agree that a master is down, so a fault injected now would measure the last one's TILT."""
+    for sentinel in SENTINELS:
+        try:
+            if sentinel_tilt(sentinel):
+                return True
+        except LabError:
+            return True
+    return False
+
+
 def healthy(expect_holder: str | None = None) -> str | None:
-    """The master when the whole stack is settled (Sentinels agree, replicas in
-    sync, HAProxies route to it, one VIP holder, `expect_holder` if given)."""
+    """The master when the whole stack is settled (Sentinels agree and none is in
+    TILT, replicas in sync, HAProxies route to it, one VIP holder, `expect_holder`
+    if given)."""
     current = master()
-    if current is None or not in_sync(current) or not routed_to(current):
+    if current is None or not in_sync(current) or not routed_to(current) or any_tilt():
         return None
     holders = vip_holders()
     if len(holders) != 1 or (expect_holder and holders != [expect_holder]):

@@ -261,3 +261,21 @@ def test_the_lb_hosts_lab_has_load_balancers_of_their_own() -> None:
     finally:
         lab.use_scenario()
     assert lab.colocated() and lab.LOAD_BALANCERS == ["redis1", "redis2"]
+
+
+def test_a_sentinel_in_tilt_or_silent_keeps_the_lab_unsettled(monkeypatch) -> None:
+    """A trial must not start while the last thaw's Sentinel is in TILT: it would measure that TILT."""
+    states: dict[str, object] = {"redis1": False, "redis2": False, "witness": False}
+
+    def tilt(sentinel: str) -> bool:
+        if isinstance(states[sentinel], Exception):
+            raise states[sentinel]  # type: ignore[misc]
+        return bool(states[sentinel])
+
+    monkeypatch.setattr(lab, "SENTINELS", {name: "10.30.1.13%d" % number for number, name in enumerate(states, 1)})
+    monkeypatch.setattr(lab, "sentinel_tilt", tilt)
+    assert not lab.any_tilt()
+    states["redis2"] = True
+    assert lab.any_tilt()
+    states["redis2"], states["witness"] = False, lab.LabError("no answer")
+    assert lab.any_tilt()
