@@ -21,6 +21,7 @@ import math
 import os
 import platform
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -917,7 +918,13 @@ def problems(results: dict[str, t.Any]) -> list[str]:
     return found
 
 
+def interrupted(signum: int, _frame: t.Any) -> None:
+    """SIGTERM ends a run as Ctrl-C does: the trials measured so far are written and the lab removed."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGTERM, interrupted)
     args = parse_args(argv)
     lab.use_scenario(args.scenario)
     if args.servers == 3:
