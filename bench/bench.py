@@ -423,13 +423,25 @@ def lb_fault(args: argparse.Namespace, kind: str, number: int, directory: Path) 
     return {kind: record}
 
 
+def failover_accepted() -> bool:
+    """SENTINEL FAILOVER on the witness; False while it finds no replica good enough yet (NOGOODSLAVE: right after a
+    partition heals, its view of the replicas is a few INFO periods old)."""
+    try:
+        lab.ask(lab.SENTINELS["witness"], 26379, "SENTINEL", "FAILOVER", lab.MASTER_NAME, password=lab.SENTINEL_PASSWORD)
+    except lab.LabError as exc:
+        if "NOGOODSLAVE" in str(exc):
+            return False
+        raise
+    return True
+
+
 def move_master(wanted: t.Callable[[str], bool], timeout: float) -> str:
     """SENTINEL FAILOVER until the master is a server `wanted` accepts (Sentinel picks among the replicas); the settled master."""
     master = lab.settle(first_lb())
     for _attempt in range(len(lab.SERVERS) * 2):
         if wanted(master):
             return master
-        lab.ask(lab.SENTINELS["witness"], 26379, "SENTINEL", "FAILOVER", lab.MASTER_NAME, password=lab.SENTINEL_PASSWORD)
+        lab.wait_for("a Sentinel to accept SENTINEL FAILOVER", failover_accepted, timeout, interval=0.5)
         lab.wait_for("the Sentinels to name another master", lambda: lab.master() not in (None, master), timeout)
         master = lab.settle(first_lb())
     raise lab.LabError(f"no failover put the master where this fault needs it (it is on {master})")

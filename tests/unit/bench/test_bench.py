@@ -279,3 +279,20 @@ def test_a_sentinel_in_tilt_or_silent_keeps_the_lab_unsettled(monkeypatch) -> No
     assert lab.any_tilt()
     states["redis2"], states["witness"] = False, lab.LabError("no answer")
     assert lab.any_tilt()
+
+
+def test_a_failover_the_sentinel_cannot_do_yet_is_asked_again(monkeypatch) -> None:
+    replies = [lab.LabError("SENTINEL FAILOVER mymaster: NOGOODSLAVE No suitable replica to promote"), "OK"]
+
+    def ask(*_words, **_options):
+        reply = replies.pop(0)
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    monkeypatch.setattr(lab, "ask", ask)
+    assert bench.failover_accepted() is False
+    assert bench.failover_accepted() is True
+    monkeypatch.setattr(lab, "ask", lambda *_words, **_options: (_ for _ in ()).throw(lab.LabError("NOAUTH")))
+    with pytest.raises(lab.LabError, match="NOAUTH"):
+        bench.failover_accepted()
