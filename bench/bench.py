@@ -478,12 +478,13 @@ def network_fault(args: argparse.Namespace, kind: str, number: int, directory: P
     master = lab.settle(first_lb())
     # lb-partition: the holder's partition must not take the master with it (that is master-partition);
     # replica-partition: the replica must not be the holder (that is lb-partition): where the load
-    # balancers run on the Redis hosts, the master goes to the holder and the other one is cut off.
+    # balancers run on the Redis hosts, the master goes to the holder and the other one is cut off;
+    # on hosts of their own any replica will do (Sentinel may never pick a given one among two).
     if kind == "lb-partition":
         master = move_master(lambda name: name != first_lb(), timeout)
-    keep, replica = (first_lb(), lab.LOAD_BALANCERS[1]) if lab.colocated() else list(lab.SERVERS)[:2]
-    if kind == "replica-partition":
-        master = move_master(lambda name: name == keep, timeout)
+    replica = lab.LOAD_BALANCERS[1] if lab.colocated() else lab.next_server(master)
+    if kind == "replica-partition" and lab.colocated():
+        master = move_master(lambda name: name == first_lb(), timeout)
     # sentinel-minority: with --servers 3 the witness runs a Redis server too, which must not be the master
     # (cutting it off would be master-isolated's partition).
     if kind == "sentinel-minority":
