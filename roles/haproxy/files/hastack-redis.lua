@@ -101,7 +101,9 @@ local function sentinels_in_sight(service)
     return count
 end
 
--- Closes the sessions of each ineligible server; returns how many servers are eligible.
+-- Closes the sessions of each ineligible server; returns how many servers are eligible. The
+-- warning is logged when the reason changes, not every round: sessions still connecting to a
+-- server that does not answer stay counted until `timeout connect`, and would log every period.
 local function guard_service(service)
     local eligible = 0
     for _, route in ipairs(service.routes) do
@@ -109,10 +111,14 @@ local function guard_service(service)
         local votes = tonumber(route.votes:get_stats().act or 0)
         if is_up(stats.status) and votes >= service.majority then
             eligible = eligible + 1
+            route.logged = nil
         elseif tonumber(stats.scur or 0) > 0 then
-            core.Warning(string.format(
-                "hastack-redis: closing %s sessions to %s: role check %s, %d of %d Sentinels name it (majority %d)",
-                stats.scur, route.label, stats.status, votes, #route.sentinels, service.majority))
+            local reason = string.format("role check %s, %d of %d Sentinels name it (majority %d)",
+                stats.status, votes, #route.sentinels, service.majority)
+            if reason ~= route.logged then
+                core.Warning(string.format("hastack-redis: closing %s sessions to %s: %s", stats.scur, route.label, reason))
+                route.logged = reason
+            end
             route.server:shut_sess()
         end
     end
