@@ -32,7 +32,7 @@ from pathlib import Path
 import yaml
 
 from ansible_collections.hastack.redis.lab import model as lab
-from ansible_collections.hastack.redis.bench.summary import FAILING_OVER, NETWORK_FAULTS
+from ansible_collections.hastack.redis.bench.summary import ELECTION_BOUND_SECONDS, FAILING_OVER, NETWORK_FAULTS
 from ansible_collections.hastack.redis.lab.report import Write, event_report, parse_log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +74,6 @@ FAULTS: dict[str, Fault] = {
 }
 # The labs the benchmark knows by their shape (--scenario), beside the reference lab (failover).
 LAB_SHAPES = {"lb_hosts": "load balancers on hosts of their own"}
-# How long after the Sentinels' majority elected another master a deposed master may still have acknowledged a
-# write that is then lost: the load balancers see the election through their vote checks (inter x fall).
-ELECTION_BOUND_SECONDS = 0.5
 # How long a partition lasts before it heals.
 PARTITION_SECONDS = 8.0
 # How each master fault breaks Redis on the master, and how the old master comes back: a hung
@@ -543,17 +540,16 @@ def crash_after_thaw(args: argparse.Namespace, number: int, directory: Path) -> 
     failover that follows must not wait for the Sentinel in TILT. Measured from the kill."""
     timeout = args.timeout
     old = lab.settle(first_lb())
-    others = [name for name in lab.SENTINELS if name != old]
     with Clients(directory, f"crash-after-thaw-{number}", "pooled", args.clients) as writer:
         writer.wait_acked()
         frozen_at = time.time()
-        lab.docker("pause", old)
+        others, thaw = break_network("master-host-freeze", old, "")
         try:
             lab.wait_for("the other Sentinels to elect another master", lambda: lab.named_by(others) not in (None, old), timeout, 0.05)
             wait_writes_resume(writer, frozen_at, timeout)
             time.sleep(max(0.0, frozen_at + PARTITION_SECONDS - time.time()))
         finally:
-            lab.docker("unpause", old, check=False)
+            thaw()
         lab.wait_for(f"{old} to replicate the new master", lambda: synced_on(others), timeout, interval=0.2)
         new = t.cast(str, lab.named_by(others))
         tilt = lab.sentinel_tilt(old)

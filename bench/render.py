@@ -24,10 +24,10 @@ matplotlib.use("Agg")  # no display: the PNGs are rendered off screen
 import matplotlib.pyplot as plt
 
 try:
-    from ansible_collections.hastack.redis.bench.summary import (FAILING_OVER, NETWORK_FAULTS, WRITES_TARGET_FAULT, median_trial,
+    from ansible_collections.hastack.redis.bench.summary import (ELECTION_BOUND_SECONDS, FAILING_OVER, NETWORK_FAULTS, WRITES_TARGET_FAULT, median_trial,
                                                                  summarize, timed_trials)
 except ImportError:  # run as a script without the collection on the Python path
-    from summary import FAILING_OVER, NETWORK_FAULTS, WRITES_TARGET_FAULT, median_trial, summarize, timed_trials
+    from summary import ELECTION_BOUND_SECONDS, FAILING_OVER, NETWORK_FAULTS, WRITES_TARGET_FAULT, median_trial, summarize, timed_trials
 
 MISSING = "-"
 DEFAULTS = "defaults"
@@ -200,7 +200,7 @@ def _partitions(profiles: dict[str, t.Any]) -> list[str]:
         "(`master-partition`, `master-isolated`, `master-host-freeze`) the writes it acknowledged before its load "
         "balancers stopped routing to it (the detection window) are lost when it rejoins as a replica; the published "
         "Jepsen test of Redis Sentinel lost 56 % of its acknowledged writes. No write may be lost that was acknowledged "
-        "later than 0.5 s after the Sentinels' majority elected another master (as the benchmark saw the election; the "
+        f"later than {ELECTION_BOUND_SECONDS} s after the Sentinels' majority elected another master (as the benchmark saw the election; the "
         "load balancers learn it through their vote checks), and the other faults may lose none and cause no failover. "
         "With `redis_server_min_replicas_to_write` the master refuses writes (NOREPLICAS) once its replicas' "
         "acknowledgements are older than `redis_server_min_replicas_max_lag`; a `wait` client counts a write only "

@@ -24,6 +24,9 @@ WRITES_TARGET_FAULT = "old-master-returns"
 NETWORK_FAULTS = ("master-partition", "master-isolated", "master-host-freeze", "lb-partition", "vrrp-split",
                   "sentinel-minority", "replica-partition")
 FAILING_OVER = ("master-partition", "master-isolated", "master-host-freeze")
+# How long after the Sentinels' majority elected another master a deposed master may still have acknowledged a
+# write that is then lost: the load balancers see the election through their vote checks (inter x fall).
+ELECTION_BOUND_SECONDS = 0.5
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
