@@ -486,6 +486,10 @@ def network_fault(args: argparse.Namespace, kind: str, number: int, directory: P
     # (cutting it off would be master-isolated's partition).
     if kind == "sentinel-minority":
         master = move_master(lambda name: name != "witness", timeout)
+    # master-isolated, where the load balancers share the Redis hosts: odd trials isolate the VIP holder's host,
+    # even ones the other load balancer's, which hears no VRRP peer and becomes VRRP master in its isolation.
+    if kind == "master-isolated" and lab.colocated():
+        master = move_master(lambda name: (name == first_lb()) == (number % 2 == 1), timeout)
     event: dict[str, t.Any] = {}
     writes: list[Write] = []
     members: set[int] = set()
@@ -497,6 +501,7 @@ def network_fault(args: argparse.Namespace, kind: str, number: int, directory: P
         with Clients(directory, f"{kind}-{number}", "pooled", args.clients) as writer:
             writer.wait_acked()
             fault_at = time.time()
+            event["master_held_vip"] = master in lab.vip_holders()
             seen_by, heal = break_network(kind, master, replica)
             if kind in FAILING_OVER:
                 lab.wait_for("the Sentinels' majority to elect another master",
