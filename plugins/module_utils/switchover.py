@@ -15,6 +15,19 @@ import time
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisError
 
 
+# While it fails a master over, a Sentinel asks the replicas for INFO once their last reply is a
+# second old (sentinel.c: info_period = 1000, whatever SENTINEL DEBUG info-period says): it sees
+# the promotion it ordered only at that INFO. It sends REPLICAOF NO ONE on the third round of its
+# timer after SENTINEL FAILOVER (one state a round, 10 to 19 rounds a second), and a round sends
+# the master's commands before the replicas' INFO. A failover started once the target's last
+# INFO reply is align_ms old has its promotion seen about 1000 - align_ms later instead of up to
+# a second later. Above 800 ms the INFO may come before REPLICAOF NO ONE, and costs a second.
+ALIGN_LIMIT_MS = 800
+# Start within this much after the aligned moment, else wait for the next INFO reply.
+ALIGN_WINDOW_MS = 100
+ALIGN_POLL_SECONDS = 0.05
+
+
 class SwitchoverError(Exception):
     """The switchover stopped; ``stage`` says where, writes were resumed."""
 
@@ -30,6 +43,14 @@ class WrongPromotion(SwitchoverError):
 
 def _text(value):
     return value.decode('utf-8', 'replace') if isinstance(value, bytes) else value
+
+
+def _fields(reply):
+    """A Sentinel's flat [name, value, ...] reply (or a RESP3 map) as a dict of text."""
+    if isinstance(reply, dict):
+        return {_text(key): _text(value) for key, value in reply.items()}
+    items = list(reply or [])
+    return {_text(items[index]): _text(items[index + 1]) for index in range(0, len(items) - 1, 2)}
 
 
 def _ok(reply):
@@ -53,9 +74,11 @@ class Switchover:
 
     def __init__(self, master, target, sentinel, master_name, master_address, target_address, port,
                  pause_ms=10000, catch_up_timeout=5.0, promote_timeout=30.0, follow_timeout=30.0,
-                 poll_interval=0.05, clock=time.monotonic, sleep=time.sleep):
+                 poll_interval=0.01, align_ms=0, align_timeout=12.0, clock=time.monotonic, sleep=time.sleep):
         if pause_ms < 100:
             raise ValueError('pause_ms must be at least 100, got %d' % pause_ms)
+        if not 0 <= align_ms <= ALIGN_LIMIT_MS:
+            raise ValueError('align_ms must be between 0 and %d, got %d' % (ALIGN_LIMIT_MS, align_ms))
         self.master = master
         self.target = target
         self.sentinel = sentinel
@@ -68,6 +91,8 @@ class Switchover:
         self.promote_timeout = promote_timeout
         self.follow_timeout = follow_timeout
         self.poll_interval = poll_interval
+        self.align_ms = align_ms
+        self.align_timeout = align_timeout
         self.clock = clock
         self.sleep = sleep
         #: (stage, seconds since the pause) in the order they happened
@@ -93,6 +118,37 @@ class Switchover:
             self.pause()
             self.sleep(self.poll_interval)
         self._mark(stage)
+
+    def target_info_age_ms(self):
+        """How long ago (ms) the Sentinel last had an INFO reply from the target; None if it does not say."""
+        replies = self.sentinel.command('SENTINEL', 'REPLICAS', self.master_name)
+        for reply in replies or []:
+            fields = _fields(reply)
+            if fields.get('ip') == self.target_address and _int(fields.get('port')) == self.port:
+                return _int(fields.get('info-refresh'))
+        return None
+
+    def align(self):
+        """Before the pause: wait until the Sentinel's last INFO reply from the target is align_ms old.
+
+        Returns that age (ms) when the switchover starts, or None when it starts unaligned (alignment
+        off, the Sentinel does not report the age, or no INFO reply came within align_timeout).
+        """
+        if not self.align_ms:
+            return None
+        deadline = self.clock() + self.align_timeout
+        try:
+            while self.clock() < deadline:
+                age = self.target_info_age_ms()
+                if age is None:
+                    return None
+                if self.align_ms <= age <= self.align_ms + ALIGN_WINDOW_MS:
+                    return age
+                # Before the aligned moment: sleep until it. After it: look for the next reply.
+                self.sleep((self.align_ms - age) / 1000.0 if age < self.align_ms else ALIGN_POLL_SECONDS)
+        except RedisError:
+            return None
+        return None
 
     def master_offset(self):
         """The master's replication offset (it stops moving once writes are paused)."""
@@ -129,6 +185,7 @@ class Switchover:
         Returns a dict: ``offset`` (the master's offset when paused), ``paused_seconds``
         and ``events``. Raises SwitchoverError (writes resumed) when a step fails.
         """
+        aligned = self.align()
         self._paused_at = self.clock()
         stage = 'pause'
         try:
@@ -156,7 +213,8 @@ class Switchover:
             raise SwitchoverError(stage, '%s (%s)' % (exc.message, exc.address)) from None
         finally:
             self.resume()
-        return {'offset': offset, 'paused_seconds': self.events[-1][1], 'events': [list(event) for event in self.events]}
+        return {'offset': offset, 'paused_seconds': self.events[-1][1], 'events': [list(event) for event in self.events],
+                'target_info_age_ms': aligned}
 
     def resume(self):
         """Resume client writes on the master (best effort: the pause also runs out by itself)."""

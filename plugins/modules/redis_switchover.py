@@ -120,6 +120,23 @@ options:
       - Seconds to wait for the old master to report the target as its master.
     type: float
     default: 30
+  align_ms:
+    description:
+      - Before pausing, wait until the Sentinel's last C(INFO) reply from the target is this many milliseconds old
+        (C(info-refresh) in C(SENTINEL REPLICAS)), then start.
+      - During a failover a Sentinel asks a replica for C(INFO) once its last reply is a second old, and sees the
+        promotion it ordered only then; it orders it on the third round of its timer (about 0.1-0.3 s). Started at
+        the right moment, the promotion is seen about a second minus O(align_ms) into the pause instead of up to a
+        second later.
+      - V(0) starts at once. At most V(800); later, the C(INFO) may come before the promotion and cost a second.
+    type: int
+    default: 700
+  align_timeout:
+    description:
+      - Seconds to wait for that moment (the Sentinel asks a healthy replica every 10 s); the switchover then
+        starts unaligned.
+    type: float
+    default: 12
   connect_timeout:
     description:
       - Seconds to wait for each connection.
@@ -157,6 +174,12 @@ offset:
   returned: success
   type: int
   sample: 4811
+target_info_age_ms:
+  description: How old (ms) the Sentinel's last C(INFO) reply from the target was when the pause began; null when the
+    switchover started unaligned.
+  returned: success
+  type: int
+  sample: 703
 paused_seconds:
   description: How long client writes were paused, from the pause to the resume.
   returned: success
@@ -178,7 +201,7 @@ stage:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
-from ansible_collections.hastack.redis.plugins.module_utils.switchover import Switchover, SwitchoverError
+from ansible_collections.hastack.redis.plugins.module_utils.switchover import ALIGN_LIMIT_MS, Switchover, SwitchoverError
 
 # Passwords are top-level options: Ansible's log of the invocation on the host
 # (journal) masks no_log options, but printed suboptions' values as they are.
@@ -206,6 +229,8 @@ def argument_spec():
         catch_up_timeout=dict(type='float', default=5.0),
         promote_timeout=dict(type='float', default=30.0),
         follow_timeout=dict(type='float', default=30.0),
+        align_ms=dict(type='int', default=700),
+        align_timeout=dict(type='float', default=12.0),
         connect_timeout=dict(type='float', default=5.0),
         read_timeout=dict(type='float', default=5.0),
     )
@@ -224,7 +249,9 @@ def problems(params):
             found.append('%s.port must be between 1 and 65535, got %d' % (name, params[name]['port']))
     if params['pause_timeout_ms'] < 100:
         found.append('pause_timeout_ms must be at least 100, got %d' % params['pause_timeout_ms'])
-    for name in ('catch_up_timeout', 'promote_timeout', 'follow_timeout', 'connect_timeout', 'read_timeout'):
+    if not 0 <= params['align_ms'] <= ALIGN_LIMIT_MS:
+        found.append('align_ms must be between 0 and %d, got %d' % (ALIGN_LIMIT_MS, params['align_ms']))
+    for name in ('catch_up_timeout', 'promote_timeout', 'follow_timeout', 'align_timeout', 'connect_timeout', 'read_timeout'):
         if params[name] <= 0:
             found.append('%s must be greater than 0, got %s' % (name, params[name]))
     return found
@@ -257,7 +284,8 @@ def main():
             peers['master'], peers['target'], peers['sentinel'], params['master_name'],
             params['master']['host'], params['target']['host'], params['master']['port'],
             pause_ms=params['pause_timeout_ms'], catch_up_timeout=params['catch_up_timeout'],
-            promote_timeout=params['promote_timeout'], follow_timeout=params['follow_timeout'])
+            promote_timeout=params['promote_timeout'], follow_timeout=params['follow_timeout'],
+            align_ms=params['align_ms'], align_timeout=params['align_timeout'])
         try:
             result = switchover.run()
         except SwitchoverError as exc:

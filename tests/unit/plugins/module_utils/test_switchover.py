@@ -137,3 +137,97 @@ def test_the_pause_is_renewed_while_waiting_for_the_promotion():
 def test_a_pause_shorter_than_a_poll_round_is_refused():
     with pytest.raises(ValueError):
         Switchover(None, None, None, 'orders', MASTER, TARGET, 6379, pause_ms=50)
+
+
+# One entry of a real `SENTINEL REPLICAS` reply (Redis 8.0's Sentinel), whose info-refresh the tests set.
+REPLICA_ENTRY = ['name', '10.41.7.12:6379', 'ip', '10.41.7.12', 'port', '6379', 'runid', '3065b4dd6dde41a5b180bd4e3e92467a33b2b156',
+                 'flags', 'slave', 'link-pending-commands', '0', 'link-refcount', '1', 'last-ping-sent', '0',
+                 'last-ok-ping-reply', '162', 'last-ping-reply', '162', 'down-after-milliseconds', '750', 'info-refresh', '56',
+                 'role-reported', 'slave', 'role-reported-time', '1084', 'master-link-down-time', '0', 'master-link-status', 'ok',
+                 'master-host', '10.41.7.11', 'master-port', '6379', 'slave-priority', '100', 'slave-repl-offset', '1000',
+                 'replica-announced', '1']
+
+
+class TimedSentinel(Sentinel):
+    """A Sentinel whose INFO replies from the target come every `period` seconds from `first` on (clock time)."""
+
+    def __init__(self, log, clock, first, period=10.0, entries=None):
+        super().__init__(log, (MASTER, TARGET), {})
+        self.clock = clock
+        self.first = first
+        self.period = period
+        self.entries = entries
+
+    def command(self, *words):
+        if words[1] != 'REPLICAS':
+            return super().command(*words)
+        self.log.append(('sentinel',) + words + (self.clock.now,))
+        if self.entries is not None:
+            return self.entries
+        since = self.clock.now - self.first
+        age = since % self.period if since >= 0 else since + 1000 * self.period
+        entry = list(REPLICA_ENTRY)
+        entry[entry.index('info-refresh') + 1] = str(int(age * 1000))
+        return [entry]
+
+
+def run_logged(master, target, sentinel, clock, log, **kwargs):
+    times = []
+    original = log.append
+
+    class TimedLog(list):
+        def append(self, entry):
+            times.append(clock.now)
+            original(entry)
+    timed = TimedLog()
+    for peer in (master, target, sentinel):
+        peer.log = timed
+    result = switchover(master, target, sentinel, clock, **kwargs).run()
+    return result, times
+
+
+def test_the_failover_starts_once_the_targets_last_info_reply_is_align_ms_old():
+    clock = FakeClock()
+    log, master, target, _unused = lab()
+    # The last reply was 3 s ago, the next comes at 107.0 (every 10 s): start at 107.7.
+    sentinel = TimedSentinel(log, clock, first=97.0)
+    result, times = run_logged(master, target, sentinel, clock, log, align_ms=700)
+    pause = [entry[1:3] for entry in log].index(('CLIENT', 'PAUSE'))
+    assert 107.7 <= times[pause] <= 107.8
+    assert 700 <= result['target_info_age_ms'] <= 800
+    assert all(entry[1:3] != ('SENTINEL', 'FAILOVER') for entry in log[:pause])
+
+
+def test_a_recent_info_reply_is_waited_out_not_for_the_next_one():
+    clock = FakeClock()
+    log, master, target, _unused = lab()
+    sentinel = TimedSentinel(log, clock, first=99.8)
+    result, times = run_logged(master, target, sentinel, clock, log, align_ms=700)
+    pause = [entry[1:3] for entry in log].index(('CLIENT', 'PAUSE'))
+    assert 100.5 <= times[pause] <= 100.6
+    assert result['target_info_age_ms'] == 700
+
+
+@pytest.mark.parametrize('entries, align_ms', [([], 700), ([REPLICA_ENTRY], 0)])
+def test_without_the_targets_age_or_with_alignment_off_it_starts_at_once(entries, align_ms):
+    clock = FakeClock()
+    log, master, target, _unused = lab()
+    sentinel = TimedSentinel(log, clock, first=0.0, entries=[list(entry) for entry in entries])
+    result = switchover(master, target, sentinel, clock, align_ms=align_ms).run()
+    assert result['target_info_age_ms'] is None
+    assert log[0][1:3] == (('SENTINEL', 'REPLICAS') if align_ms else ('CLIENT', 'PAUSE'))
+    assert [entry[1:3] for entry in log].count(('SENTINEL', 'REPLICAS')) == (1 if align_ms else 0)
+
+
+def test_no_info_reply_within_align_timeout_starts_unaligned():
+    clock = FakeClock()
+    log, master, target, _unused = lab()
+    sentinel = TimedSentinel(log, clock, first=90.0, period=60.0)
+    result = switchover(master, target, sentinel, clock, align_ms=700, align_timeout=2.0).run()
+    assert result['target_info_age_ms'] is None
+    assert 102.0 <= clock.now
+
+
+def test_an_alignment_beyond_the_promotion_round_is_refused():
+    with pytest.raises(ValueError):
+        Switchover(None, None, None, 'orders', MASTER, TARGET, 6379, align_ms=900)
