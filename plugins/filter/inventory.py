@@ -4,10 +4,10 @@
 """back_address, back_addresses, back_endpoints: where the stack reaches each inventory host.
 
 A user says once per host where Redis, Sentinel and HAProxy's checks reach it: the host variable
-`hastack_back_address` (or, on a single network, `ansible_host`). The role that serves on that
-address may also be told explicitly (e.g. `redis_server_address`); that variable, when given and
-set for the host, wins. Every role default and playbook that needs another host's address asks
-these filters, so an inventory never lists an address twice.
+`hastack_back_address` (or, on a single network, `ansible_host`). Every role default and playbook
+that needs another host's address asks these filters, so an inventory never lists an address
+twice. `variable` names a host variable that wins over both where the host sets it; the roles
+pass none, so no role reads another role's variables.
 """
 
 from __future__ import annotations
