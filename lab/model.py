@@ -45,7 +45,7 @@ def use_scenario(scenario: str = "") -> None:
     MASTER_NAME = found.value("hastack_master_name")
     APP_USER, APP_PASSWORD = "app", found.value("lab_app_password")
     ADMIN_USER, ADMIN_PASSWORD = "admin", found.value("redis_server_admin_password")
-    SENTINEL_PASSWORD = found.value("redis_sentinel_password")
+    SENTINEL_PASSWORD = found.value("lab_sentinel_password")
 
 
 use_scenario()
