@@ -680,13 +680,14 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
 CPU_PROGRAMS = {"haproxy": "haproxy", "redis": "redis-server"}
 
 
-def redis_benchmark(host: str, pipeline: int, test: str, requests: int, clients: int = 50) -> dict[str, float]:
-    """One redis-benchmark run of `requests` requests: rps and p50 latency, and the CPU time per request (µs) the
-    client, the HAProxies and the Redis servers spent on it (the lab shares this machine's cores)."""
+def redis_benchmark(user: tuple[str, str], host: str, pipeline: int, test: str, requests: int, clients: int = 50) -> dict[str, float]:
+    """One redis-benchmark run of `requests` requests as `user` (lab.benchmark_user()): rps and p50 latency, and the
+    CPU time per request (µs) the client, the HAProxies and the Redis servers spent on it (the lab shares this
+    machine's cores)."""
     hosts = sorted(set(lab.LOAD_BALANCERS) | set(lab.SERVERS))
     before, client_before = lab.cpu_seconds(hosts, CPU_PROGRAMS.values()), os.times()
     out = subprocess.run(
-        ["redis-benchmark", "-h", host, "--user", lab.APP_USER, "-a", lab.APP_PASSWORD, "-c", str(clients), "-n", str(requests),
+        ["redis-benchmark", "-h", host, "--user", user[0], "-a", user[1], "-c", str(clients), "-n", str(requests),
          "-P", str(pipeline), "-t", test.lower(), "-r", "100000", "--csv"],
         capture_output=True, text=True, timeout=600, check=True).stdout
     client_after, after = os.times(), lab.cpu_seconds(hosts, CPU_PROGRAMS.values())
@@ -715,9 +716,9 @@ def parse_benchmark_csv(text: str) -> dict[str, dict[str, float]]:
     return rows
 
 
-def throughput(profile: str, rounds: int, requests: int) -> list[dict[str, t.Any]]:
-    """Direct to the master and through the VIP, alternately, `rounds` times; medians. Each run sends `requests`
-    requests without pipelining, ten times as many with -P 16."""
+def throughput(user: tuple[str, str], profile: str, rounds: int, requests: int) -> list[dict[str, t.Any]]:
+    """Direct to the master and through the VIP, alternately, `rounds` times, as `user`; medians. Each run sends
+    `requests` requests without pipelining, ten times as many with -P 16."""
     master = lab.settle(first_lb())
     rows = []
     for pipeline in (1, 16):
@@ -725,8 +726,8 @@ def throughput(profile: str, rounds: int, requests: int) -> list[dict[str, t.Any
             runs: dict[str, list[dict[str, float]]] = {"direct": [], "vip": []}
             for _round in range(rounds):
                 count = requests if pipeline == 1 else requests * 10
-                runs["direct"].append(redis_benchmark(lab.SERVERS[master], pipeline, test, count))
-                runs["vip"].append(redis_benchmark(lab.VIP, pipeline, test, count))
+                runs["direct"].append(redis_benchmark(user, lab.SERVERS[master], pipeline, test, count))
+                runs["vip"].append(redis_benchmark(user, lab.VIP, pipeline, test, count))
             row: dict[str, t.Any] = {"test": test, "pipeline": pipeline, "clients": 50}
             for way, results in runs.items():
                 row[f"{way}_rps"] = statistics.median(result["rps"] for result in results)
@@ -744,7 +745,7 @@ def throughput(profile: str, rounds: int, requests: int) -> list[dict[str, t.Any
 LATENCY_REQUESTS = 20000
 
 
-def latency(profile: str, rounds: int) -> list[dict[str, t.Any]]:
+def latency(user: tuple[str, str], profile: str, rounds: int) -> list[dict[str, t.Any]]:
     """What the VIP adds to each request at low load: one client without pipelining, direct to the master and
     through the VIP, alternately `rounds` times; the medians of redis-benchmark's p50 and p99 in µs."""
     master = lab.settle(first_lb())
@@ -752,8 +753,8 @@ def latency(profile: str, rounds: int) -> list[dict[str, t.Any]]:
     for test in ("SET", "GET"):
         runs: dict[str, list[dict[str, float]]] = {"direct": [], "vip": []}
         for _round in range(rounds):
-            runs["direct"].append(redis_benchmark(lab.SERVERS[master], 1, test, LATENCY_REQUESTS, clients=1))
-            runs["vip"].append(redis_benchmark(lab.VIP, 1, test, LATENCY_REQUESTS, clients=1))
+            runs["direct"].append(redis_benchmark(user, lab.SERVERS[master], 1, test, LATENCY_REQUESTS, clients=1))
+            runs["vip"].append(redis_benchmark(user, lab.VIP, 1, test, LATENCY_REQUESTS, clients=1))
         row: dict[str, t.Any] = {"test": test, "clients": 1, "pipeline": 1, "requests": LATENCY_REQUESTS}
         for way, results in runs.items():
             for quantile in ("p50", "p99"):
@@ -817,8 +818,11 @@ def run_profile(args: argparse.Namespace, profile: str) -> dict[str, t.Any]:
                                 "lab": {"scenario": args.scenario, "servers": list(lab.SERVERS), "load_balancers": list(lab.LOAD_BALANCERS)}}
     result["faults"] = run_faults(args, profile, directory)
     result["steady"] = steady(args, profile, directory) if args.steady > 0 else None
-    result["throughput"] = throughput(profile, args.rounds, args.requests) if args.rounds > 0 else []
-    result["latency"] = latency(profile, args.rounds) if args.rounds > 0 else []
+    result["throughput"], result["latency"] = [], []
+    if args.rounds > 0:
+        with lab.benchmark_user() as user:
+            result["throughput"] = throughput(user, profile, args.rounds, args.requests)
+            result["latency"] = latency(user, profile, args.rounds)
     return result
 
 

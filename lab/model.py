@@ -13,7 +13,9 @@ scenario gives it (molecule/lb_hosts: load balancers of their own).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 import subprocess
 import time
 import typing as t
@@ -79,6 +81,30 @@ def ask(address: str, port: int, *words: str, user: str | None = None, password:
             return conn.command(*words)
     except RedisError as exc:
         raise LabError(f"{' '.join(words)} on {address}:{port}: {exc}") from exc
+
+
+# The keys and commands of redis-benchmark's SET and GET tests.
+BENCHMARK_RULES = ("resetkeys", "~key:*", "-@all", "+set", "+get", "+ping")
+
+
+@contextlib.contextmanager
+def benchmark_user() -> t.Iterator[tuple[str, str]]:
+    """A user on every server for the length of a benchmark, allowed only redis-benchmark's SET and GET on its keys,
+    with a password made for it: redis-benchmark takes a password only on its command line (it reads no
+    REDISCLI_AUTH), where no stack secret may go. (name, password); deleted on every server afterwards."""
+    name, password = f"lab-benchmark-{secrets.token_hex(4)}", secrets.token_urlsafe(24)
+    servers = list(SERVERS.values())
+    try:
+        for address in servers:
+            ask(address, 6379, "ACL", "SETUSER", name, "reset", "on", f">{password}", *BENCHMARK_RULES, user=ADMIN_USER,
+                password=ADMIN_PASSWORD)
+        yield name, password
+    finally:
+        for address in servers:
+            try:
+                ask(address, 6379, "ACL", "DELUSER", name, user=ADMIN_USER, password=ADMIN_PASSWORD)
+            except LabError:
+                pass
 
 
 def sentinel_master(sentinel: str) -> str | None:
