@@ -495,13 +495,14 @@ def network_fault(args: argparse.Namespace, kind: str, number: int, directory: P
     members: set[int] = set()
     epoch = lab.sentinel_epoch("witness")
     heal: t.Callable[[], None] = lambda: None
+    held_vip = False
     fault_at = healed_at = time.time()
     expected = master
     try:
         with Clients(directory, f"{kind}-{number}", "pooled", args.clients) as writer:
             writer.wait_acked()
+            held_vip = master in lab.vip_holders()
             fault_at = time.time()
-            event["master_held_vip"] = master in lab.vip_holders()
             seen_by, heal = break_network(kind, master, replica)
             if kind in FAILING_OVER:
                 lab.wait_for("the Sentinels' majority to elect another master",
@@ -522,6 +523,7 @@ def network_fault(args: argparse.Namespace, kind: str, number: int, directory: P
     record = partition_numbers(trial_record(number, writes, members, fault_at, end, event=event), writes, fault_at, healed_at)
     record["flavours"] = writer.flavour_records(number, fault_at, event=event, healed_at=healed_at)
     record["failovers"] = lab.sentinel_epoch("witness") - epoch
+    record["master_held_vip"] = held_vip
     return {kind: record}
 
 
@@ -686,10 +688,14 @@ def redis_benchmark(user: tuple[str, str], host: str, pipeline: int, test: str, 
     machine's cores)."""
     hosts = sorted(set(lab.LOAD_BALANCERS) | set(lab.SERVERS))
     before, client_before = lab.cpu_seconds(hosts, CPU_PROGRAMS.values()), os.times()
-    out = subprocess.run(
+    result = subprocess.run(
         ["redis-benchmark", "-h", host, "--user", user[0], "-a", user[1], "-c", str(clients), "-n", str(requests),
          "-P", str(pipeline), "-t", test.lower(), "-r", "100000", "--csv"],
-        capture_output=True, text=True, timeout=600, check=True).stdout
+        capture_output=True, text=True, timeout=600, check=False)
+    if result.returncode != 0:
+        # Not CalledProcessError: its message is the command line, password included.
+        raise lab.LabError(f"redis-benchmark {test} -P {pipeline} to {host}: rc {result.returncode}: {result.stderr.strip()[-500:]}")
+    out = result.stdout
     client_after, after = os.times(), lab.cpu_seconds(hosts, CPU_PROGRAMS.values())
     row = parse_benchmark_csv(out)[test]
     client = (client_after.children_user + client_after.children_system) - (client_before.children_user + client_before.children_system)
