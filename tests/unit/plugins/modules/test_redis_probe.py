@@ -11,12 +11,11 @@ import threading
 import time
 
 import pytest
-from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hastack.redis.plugins.module_utils.resp import ErrorReply
 from ansible_collections.hastack.redis.plugins.module_utils.connection import connection_factory
 from ansible_collections.hastack.redis.plugins.modules import redis_probe
+from ansible_collections.hastack.redis.tests.unit.plugins.modules.module_runner import patch_exits, run_module
 from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redis import (
     CLOSE,
     FakeRedis,
@@ -32,39 +31,14 @@ from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redi
 PASSWORD = 'Very-S3cret-pw'
 
 
-class AnsibleExitJson(Exception):
-    """Raised instead of exiting with success."""
-
-
-class AnsibleFailJson(Exception):
-    """Raised instead of exiting with a failure."""
-
-
-def _exit_json(self, **kwargs):
-    raise AnsibleExitJson(kwargs)
-
-
-def _fail_json(self, msg, **kwargs):
-    kwargs['msg'] = msg
-    raise AnsibleFailJson(kwargs)
-
-
 @pytest.fixture(autouse=True)
 def patched_exits(monkeypatch):
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
+    patch_exits(monkeypatch)
 
 
 def run(args):
     """Run the module; return ``(failed, result)``."""
-    with patch_module_args(args):
-        try:
-            redis_probe.main()
-        except AnsibleExitJson as exc:
-            return False, exc.args[0]
-        except AnsibleFailJson as exc:
-            return True, exc.args[0]
-    raise AssertionError('module neither exited nor failed')
+    return run_module(redis_probe.main, args)
 
 
 def assert_clean_failure(result, port, *fragments):

@@ -10,29 +10,12 @@ import json
 
 import pytest
 from ansible.module_utils import basic
-from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.hastack.redis.plugins.modules import tls_check
+from ansible_collections.hastack.redis.tests.unit.plugins.modules.module_runner import patch_exits, run_module
 from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.test_tls import DNS_NAME, IPV4, IPV6, OPENSSL, make_material
 
 pytestmark = pytest.mark.skipif(OPENSSL is None, reason='the openssl binary (Debian package openssl) makes the test certificates')
-
-
-class AnsibleExitJson(Exception):
-    """Raised instead of exiting with success."""
-
-
-class AnsibleFailJson(Exception):
-    """Raised instead of exiting with a failure."""
-
-
-def _exit_json(self, **kwargs):
-    raise AnsibleExitJson(kwargs)
-
-
-def _fail_json(self, msg, **kwargs):
-    kwargs['msg'] = msg
-    raise AnsibleFailJson(kwargs)
 
 
 @pytest.fixture(scope='session')
@@ -44,22 +27,14 @@ def material(tmp_path_factory):
 def warnings(monkeypatch):
     """The module's warnings, in order."""
     seen = []
-    monkeypatch.setattr(basic.AnsibleModule, 'exit_json', _exit_json)
-    monkeypatch.setattr(basic.AnsibleModule, 'fail_json', _fail_json)
+    patch_exits(monkeypatch)
     monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning, **kwargs: seen.append(warning))
     return seen
 
 
 def run(args):
     """Run the module; return ``(failed, result)``."""
-    with patch_module_args(args):
-        try:
-            tls_check.main()
-        except AnsibleExitJson as exc:
-            return False, exc.args[0]
-        except AnsibleFailJson as exc:
-            return True, exc.args[0]
-    raise AssertionError('module neither exited nor failed')
+    return run_module(tls_check.main, args)
 
 
 def args(material, **kwargs):
