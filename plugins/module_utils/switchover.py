@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.hastack.redis.plugins.module_utils.probe import sentinel_master_fields
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisError
 
 
@@ -43,14 +44,6 @@ class WrongPromotion(SwitchoverError):
 
 def _text(value):
     return value.decode('utf-8', 'replace') if isinstance(value, bytes) else value
-
-
-def _fields(reply):
-    """A Sentinel's flat [name, value, ...] reply (or a RESP3 map) as a dict of text."""
-    if isinstance(reply, dict):
-        return {_text(key): _text(value) for key, value in reply.items()}
-    items = list(reply or [])
-    return {_text(items[index]): _text(items[index + 1]) for index in range(0, len(items) - 1, 2)}
 
 
 def _ok(reply):
@@ -123,7 +116,7 @@ class Switchover:
         """How long ago (ms) the Sentinel last had an INFO reply from the target; None if it does not say."""
         replies = self.sentinel.command('SENTINEL', 'REPLICAS', self.master_name)
         for reply in replies or []:
-            fields = _fields(reply)
+            fields = sentinel_master_fields(reply)
             if fields.get('ip') == self.target_address and _int(fields.get('port')) == self.port:
                 return _int(fields.get('info-refresh'))
         return None

@@ -143,23 +143,22 @@ def handshake(server_context, client_context, server_hostname=None):
     server = server_context.wrap_bio(server_in, server_out, server_side=True)
     client_done = server_done = False
     for _unused in range(_HANDSHAKE_ROUNDS):
-        if not client_done:
-            try:
-                client.do_handshake()
-                client_done = True
-            except ssl.SSLWantReadError:
-                pass
+        client_done = client_done or _step(client)
         server_in.write(client_out.read())
-        if not server_done:
-            try:
-                server.do_handshake()
-                server_done = True
-            except ssl.SSLWantReadError:
-                pass
+        server_done = server_done or _step(server)
         client_in.write(server_out.read())
         if client_done and server_done:
             return client
     raise ssl.SSLError('the handshake did not finish after %d rounds' % _HANDSHAKE_ROUNDS)
+
+
+def _step(side):
+    """One step of one side's handshake: True once it is done, False while it waits for the peer."""
+    try:
+        side.do_handshake()
+    except ssl.SSLWantReadError:
+        return False
+    return True
 
 
 def _reason(exc):
