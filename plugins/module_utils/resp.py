@@ -92,6 +92,16 @@ class TlsError(RedisConnectionError):
     kind = 'tls'
 
 
+class TlsNotSpoken(TlsError):
+    """The peer does not speak TLS on this port: it answered in plain text, or not at all, to the handshake.
+
+    A Redis server or Sentinel without TLS on that port (for instance Debian's packaged default, not
+    configured yet) waits for the end of a command line and never answers a ClientHello.
+    """
+
+    kind = 'not_tls'
+
+
 class ConnectionClosed(RedisConnectionError):
     """The peer closed the connection (possibly in the middle of a reply)."""
 
@@ -636,6 +646,11 @@ def classify_error(message, host=None, port=None, command=None):
     return cls(message, host, port, code=code, command=command)
 
 
+# OpenSSL's reasons for a reply that is no TLS record at all (a plain-text peer's error line).
+_PLAIN_TEXT_REPLIES = ('WRONG_VERSION_NUMBER', 'PACKET_LENGTH_TOO_LONG', 'RECORD_LAYER_FAILURE', 'HTTP_REQUEST',
+                       'UNEXPECTED_RECORD', 'RECORD_TOO_LARGE')
+
+
 class TlsOptions:
     """TLS settings for :class:`RedisConnection`.
 
@@ -788,10 +803,13 @@ class RedisConnection:
             raise self._err(TlsError, 'TLS certificate verification failed: %s; check tls_ca_cert and the server name'
                             % (exc.verify_message or exc.reason or exc)) from None
         except ssl.SSLError as exc:
+            if exc.reason in _PLAIN_TEXT_REPLIES:
+                raise self._err(TlsNotSpoken, 'TLS handshake failed: the peer answered in plain text (%s); check that the port '
+                                'speaks TLS' % exc.reason) from None
             raise self._err(TlsError, 'TLS handshake failed: %s; check that the port speaks TLS and the client certificate'
                             % (exc.reason or exc)) from None
         except socket.timeout:
-            raise self._err(TlsError, 'TLS handshake timed out after %ss; check that the port speaks TLS' % self.connect_timeout) from None
+            raise self._err(TlsNotSpoken, 'TLS handshake timed out after %ss; check that the port speaks TLS' % self.connect_timeout) from None
         except OSError as exc:
             raise self._err(TlsError, 'TLS handshake failed: connection lost (%s); check that the port speaks TLS '
                             'and whether the server requires a client certificate' % (exc.strerror or exc)) from None

@@ -374,6 +374,8 @@ error_kind:
     - Class of the last error, for example V(connection_refused), V(timeout), V(name_resolution), V(tls), V(auth),
       V(noauth), V(noperm), V(unknown_master), V(protocol), V(connection_closed), V(server_error), or V(mismatch)
       when the expectations were not met.
+    - V(not_tls) when O(tls=true) and the peer does not speak TLS on that port (it answered in plain text, or not at
+      all, to the handshake), V(tls) for any other failed handshake, such as a certificate that does not verify.
   returned: failure
   type: str
   sample: connection_refused

@@ -137,6 +137,24 @@ options:
         starts unaligned.
     type: float
     default: 12
+  tls:
+    description:
+      - Connect to the master, the target and the Sentinel with TLS. Each peer's certificate must name the address it
+        is reached at (O(master.host), O(target.host), O(sentinel.host)).
+    type: bool
+    default: false
+  tls_ca_cert:
+    description:
+      - PEM file with the CA certificates that sign the peers' certificates. The system trust store is used if not set.
+    type: path
+  tls_client_cert:
+    description:
+      - PEM client certificate, for peers started with C(tls-auth-clients yes).
+    type: path
+  tls_client_key:
+    description:
+      - PEM private key of O(tls_client_cert).
+    type: path
   connect_timeout:
     description:
       - Seconds to wait for each connection.
@@ -200,7 +218,7 @@ stage:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
+from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError, TlsOptions
 from ansible_collections.hastack.redis.plugins.module_utils.switchover import ALIGN_LIMIT_MS, Switchover, SwitchoverError
 
 # Passwords are top-level options: Ansible's log of the invocation on the host
@@ -233,6 +251,10 @@ def argument_spec():
         align_timeout=dict(type='float', default=12.0),
         connect_timeout=dict(type='float', default=5.0),
         read_timeout=dict(type='float', default=5.0),
+        tls=dict(type='bool', default=False),
+        tls_ca_cert=dict(type='path'),
+        tls_client_cert=dict(type='path'),
+        tls_client_key=dict(type='path', no_log=False),
     )
 
 
@@ -247,6 +269,9 @@ def problems(params):
     for name in ('master', 'target', 'sentinel'):
         if not 0 < params[name]['port'] < 65536:
             found.append('%s.port must be between 1 and 65535, got %d' % (name, params[name]['port']))
+    tls_only = [name for name in ('tls_ca_cert', 'tls_client_cert', 'tls_client_key') if params[name]]
+    if tls_only and not params['tls']:
+        found.append('%s set but tls is false; set tls: true to connect with TLS' % ', '.join(tls_only))
     if params['pause_timeout_ms'] < 100:
         found.append('pause_timeout_ms must be at least 100, got %d' % params['pause_timeout_ms'])
     if not 0 <= params['align_ms'] <= ALIGN_LIMIT_MS:
@@ -259,8 +284,11 @@ def problems(params):
 
 def connection(params, peer):
     options = params[peer]
+    # With TLS, each peer's certificate must name the address it is reached at.
+    tls = TlsOptions(ca_file=params['tls_ca_cert'], cert_file=params['tls_client_cert'], key_file=params['tls_client_key'],
+                     server_name=options['host']) if params['tls'] else None
     return RedisConnection(options['host'], options['port'], username=options['username'], password=params[peer + '_password'],
-                           connect_timeout=params['connect_timeout'], read_timeout=params['read_timeout'])
+                           tls=tls, connect_timeout=params['connect_timeout'], read_timeout=params['read_timeout'])
 
 
 def main():

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.hastack.redis.plugins.filter.encode import redis_quote
-from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisConnectionError
+from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisConnectionError, TlsOptions
 from ansible_collections.hastack.redis.tests.integration import haproxy_lab as lab
 
 ROLE = Path(__file__).resolve().parents[2] / 'roles' / 'haproxy'
@@ -58,8 +58,10 @@ def render(workdir: Path, extra_vars: dict) -> subprocess.CompletedProcess:
 class Lab:
     """Master, replica, three Sentinels with requirepass, and HAProxy, all on 127.0.0.1."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, tls: dict[str, str] | None = None) -> None:
         self.workdir = workdir
+        # With TLS (the CA and a certificate for 127.0.0.1): servers and Sentinels on TLS ports only.
+        self.tls = tls
         self.ports: set[int] = set()
         self.procs: list[lab.Process] = []
         self.redis_ports = [lab.free_port(self.ports) for _index in range(2)]
@@ -77,20 +79,34 @@ class Lab:
     def start_redis(self, port: int, *extra: str, acl: tuple[str, ...] = ('+@all',)) -> lab.Process:
         directory = self.workdir / ('redis%d' % port)
         directory.mkdir(exist_ok=True)
-        argv = [REDIS_SERVER, '--port', str(port), '--bind', lab.HOST, '--save', '', '--appendonly', 'no',
+        argv = [REDIS_SERVER, *self.ports_args(port), '--bind', lab.HOST, '--save', '', '--appendonly', 'no',
                 '--dir', str(directory), '--user', 'default', 'on', 'nopass', '~*', '&*', *acl,
                 '--user', CHECK_USER, 'on', '>' + CHECK_PASSWORD, '+ping', '+info', *extra]
         proc = lab.Process('redis%d' % port, argv, directory)
         self.procs.append(proc)
         self.redis[port] = proc
-        lab.wait_until(lambda: lab.client(port).command('PING') == 'PONG', 10, 'redis on %d did not start' % port)
+        lab.wait_until(lambda: self.client(port).command('PING') == 'PONG', 10, 'redis on %d did not start' % port)
         return proc
+
+    def ports_args(self, port: int) -> list[str]:
+        """The listening port, with TLS only when the lab has TLS (replication and Sentinel links included)."""
+        if not self.tls:
+            return ['--port', str(port)]
+        return ['--port', '0', '--tls-port', str(port), '--tls-cert-file', self.tls['server.crt'],
+                '--tls-key-file', self.tls['server.key'], '--tls-ca-cert-file', self.tls['ca.crt'],
+                '--tls-auth-clients', 'no', '--tls-replication', 'yes']
+
+    def client(self, port: int, password: str | None = None) -> RedisConnection:
+        """A connection to 127.0.0.1:port, with TLS checking the certificate against the CA when the lab has TLS."""
+        tls = TlsOptions(ca_file=self.tls['ca.crt']) if self.tls else None
+        return RedisConnection(lab.HOST, port, password=password, tls=tls, connect_timeout=2.0, read_timeout=2.0)
 
     def start_sentinel(self, port: int) -> None:
         directory = self.workdir / ('sentinel%d' % port)
         directory.mkdir(exist_ok=True)
+        ports = self.ports_args(port)
         (directory / 'sentinel.conf').write_text('\n'.join([
-            'port %d' % port, 'bind %s' % lab.HOST, 'dir %s' % directory,
+            *('%s %s' % (key[2:], value) for key, value in zip(ports[0::2], ports[1::2])), 'bind %s' % lab.HOST, 'dir %s' % directory,
             'requirepass %s' % redis_quote(SENTINEL_PASSWORD), 'sentinel sentinel-pass %s' % redis_quote(SENTINEL_PASSWORD),
             'sentinel monitor %s %s %d 2' % (MASTER_NAME, lab.HOST, self.redis_ports[0]),
             'sentinel down-after-milliseconds %s 1000' % MASTER_NAME,
@@ -99,7 +115,7 @@ class Lab:
         self.sentinels[port] = self.procs[-1]
 
     def sentinel(self, port: int) -> RedisConnection:
-        return lab.client(port, password=SENTINEL_PASSWORD)
+        return self.client(port, password=SENTINEL_PASSWORD)
 
     def vars(self) -> dict:
         return {
@@ -116,6 +132,7 @@ class Lab:
             '_haproxy_lua_file': str(ROLE / 'files' / 'hastack-redis.lua'),
             'haproxy_routable_file': str(self.routable_file),
             '__haproxy_version': {'stdout': subprocess.run([HAPROXY, '-v'], capture_output=True, text=True, check=True).stdout},
+            'haproxy_tls': bool(self.tls), 'haproxy_tls_ca_cert': self.tls['ca.crt'] if self.tls else '',
         }
 
     def stop(self) -> None:
@@ -124,7 +141,7 @@ class Lab:
         shutil.rmtree(self.routable_dir, ignore_errors=True)
 
     def frontend_port_of_master(self) -> int:
-        with lab.client(self.frontend_port) as client:
+        with self.client(self.frontend_port) as client:
             return int(client.info('server')['tcp_port'])
 
     def sessions(self, port: int) -> int:
@@ -143,9 +160,9 @@ class Lab:
 
 
 @contextlib.contextmanager
-def started(workdir: Path) -> t.Iterator[Lab]:
+def started(workdir: Path, tls: dict[str, str] | None = None) -> t.Iterator[Lab]:
     """A master, its replica, three Sentinels that know both, and HAProxy routing to the master."""
-    setup = Lab(workdir)
+    setup = Lab(workdir, tls)
     try:
         master, replica = setup.redis_ports
         setup.start_redis(master)
@@ -326,3 +343,40 @@ def test_a_thawed_haproxy_routes_nobody_until_its_view_is_fresh(tmp_path):
             setup.frontend_port_of_master()
         lab.wait_until(lambda: 'stood still' in haproxy.log.read_text(), 2, 'HAProxy did not log the gap')
         lab.wait_until(lambda: setup.frontend_port_of_master() == master, 5, 'HAProxy did not route again after the hold')
+
+
+def test_with_tls_the_checks_verify_and_clients_pass_through_to_the_master(tmp_path, tls_files):
+    """haproxy_tls: servers and Sentinels on TLS ports only, HAProxy's role and vote checks over TLS against
+    the CA, client TLS passed through to the master (the client verifies the server's certificate), a
+    plain-text client refused, and a failover followed."""
+    with started(tmp_path, tls_files) as setup:
+        master, replica = setup.redis_ports
+        config = (tmp_path / 'haproxy.cfg').read_text()
+        assert 'check-ssl verify required ca-file %s' % tls_files['ca.crt'] in config
+        assert setup.status(master) == 'UP' and setup.status(replica).startswith('DOWN')
+        assert setup.votes(master) == 3
+        with setup.client(setup.frontend_port) as client:
+            assert client.command('SET', 'hastack:tls', 'through-haproxy') == 'OK'
+        with pytest.raises(RedisConnectionError):
+            with lab.client(setup.frontend_port) as plain:
+                plain.command('PING')
+        with setup.sentinel(setup.sentinel_ports[0]) as sentinel:
+            assert sentinel.command('SENTINEL', 'FAILOVER', MASTER_NAME) == 'OK'
+        lab.wait_until(lambda: setup.frontend_port_of_master() == replica, 30, 'HAProxy did not follow the failover over TLS')
+        assert setup.votes(replica) == 3
+
+
+def test_with_tls_a_certificate_from_another_ca_fails_the_checks(tmp_path, tls_files):
+    """The checks trust the given CA only: with another CA every server and Sentinel is DOWN and no client is routed."""
+    with started(tmp_path, tls_files) as setup:
+        vars_ = dict(setup.vars(), haproxy_tls_ca_cert=tls_files['other-ca.crt'])
+        result = render(tmp_path, vars_)
+        assert result.returncode == 0, result.stdout + result.stderr
+        setup.procs[-1].stop()
+        haproxy = lab.Process('haproxy-other-ca', [HAPROXY, '-f', str(tmp_path / 'haproxy.cfg'), '-db'], tmp_path)
+        setup.procs.append(haproxy)
+        master = setup.redis_ports[0]
+        lab.wait_until(lambda: setup.status(master).startswith('DOWN'), 10, 'a server with an untrusted certificate passed the check')
+        lab.wait_until(lambda: setup.votes(master) == 0, 10, 'a Sentinel with an untrusted certificate passed the check')
+        with pytest.raises(RedisConnectionError):
+            setup.frontend_port_of_master()

@@ -544,6 +544,19 @@ def test_tls_to_plain_server_fails_cleanly(fake_server):
     with pytest.raises(TlsError) as err:
         RedisConnection('127.0.0.1', server.port, tls=TlsOptions(verify=False), connect_timeout=2).connect()
     assert str(err.value).startswith('127.0.0.1:%d: TLS' % server.port)
+    assert err.value.kind == 'not_tls' and 'plain text' in str(err.value)
+
+
+def test_tls_to_a_silent_plain_server_is_not_tls(fake_server):
+    # A plain-text Redis waits for the end of a command line: the ClientHello gets no answer.
+    def on_connect(client):
+        client.recv(4096)
+        return True
+
+    server = fake_server(lambda session, args: 'PONG', on_connect=on_connect)
+    with pytest.raises(TlsError) as err:
+        RedisConnection('127.0.0.1', server.port, tls=TlsOptions(verify=False), connect_timeout=0.3).connect()
+    assert err.value.kind == 'not_tls' and 'timed out' in str(err.value)
 
 
 def test_tls_missing_ca_file(tmp_path, fake_server):
