@@ -154,7 +154,7 @@ BARE_RUNS ?= default:debian12
 # lb_hosts is the benchmark's lab with load balancers of their own: the smoke run
 # below is its test (Debian 12), the failover scenario's campaign the reference
 # shape's (Debian 13).
-SKIP_RUNS ?= default:debian13 failover:debian12 vip_bind:debian12 topology:debian12 lb_hosts:debian12 lb_hosts:debian13
+SKIP_RUNS ?= default:debian13 failover:debian12 vip_bind:debian12 topology:debian12 lb_hosts:debian12 lb_hosts:debian13 tls:debian12
 .PHONY: molecule
 molecule: venv image host-packages
 	@for scenario in $(SCENARIO); do \

@@ -20,6 +20,11 @@ written to MEMBERS_FILE, one per line: acknowledged writes missing there are
 lost. It talks RESP through the collection's own client (module_utils/resp.py,
 standard library only); the password comes from a file (--password-file,
 its first line) or the environment (--password-env), never the command line.
+
+With --tls-ca-file every connection speaks TLS and verifies the server's
+certificate: signed by a CA of that file and naming the host or address
+connected to (--host), or --tls-server-name when given (the name a client
+expects behind the VIP, say). Without it, the writer speaks plain text.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ import argparse
 import importlib.util
 import os
 import pathlib
+import ssl
 import time
 import types
 import typing as t
@@ -52,10 +58,27 @@ def _collection_resp() -> types.ModuleType:
 resp = _collection_resp()
 
 
-def connect(host: str, port: int, user: str, password: str, timeout: float) -> t.Any:
-    """An authenticated RESP2 connection (the collection's client), `timeout` for connecting and for each reply."""
-    return resp.RedisConnection(host, port, username=user, password=password, connect_timeout=timeout, read_timeout=timeout,
-                                protocol=2).connect()
+def tls_options(args: argparse.Namespace) -> t.Any:
+    """The TLS settings of every connection: None (plain text) without --tls-ca-file, else the server's certificate
+    verified against that CA file and checked for --tls-server-name, or the host connected to. The CA file is read
+    once here, so that a wrong one stops the writer before its first write."""
+    if not args.tls_ca_file:
+        if args.tls_server_name:
+            raise SystemExit("--tls-server-name is the name checked in the server's certificate: give --tls-ca-file too")
+        return None
+    tls = resp.TlsOptions(ca_file=args.tls_ca_file, server_name=args.tls_server_name or None)
+    try:
+        tls.create_context()
+    except (OSError, ssl.SSLError) as exc:
+        raise SystemExit(f"cannot use --tls-ca-file {args.tls_ca_file}: {getattr(exc, 'strerror', None) or exc}") from None
+    return tls
+
+
+def connect(host: str, port: int, user: str, password: str, timeout: float, tls: t.Any = None) -> t.Any:
+    """An authenticated RESP2 connection (the collection's client), `timeout` for connecting and for each reply,
+    with TLS when `tls` (resp.TlsOptions) is given."""
+    return resp.RedisConnection(host, port, username=user, password=password, tls=tls, connect_timeout=timeout,
+                                read_timeout=timeout, protocol=2).connect()
 
 
 def outcome(exc: BaseException) -> tuple[str, str]:
@@ -71,6 +94,7 @@ def outcome(exc: BaseException) -> tuple[str, str]:
 
 
 def run(args: argparse.Namespace, password: str) -> None:
+    tls = tls_options(args)
     started = time.monotonic()
     conn = None
     number = 0
@@ -81,7 +105,7 @@ def run(args: argparse.Namespace, password: str) -> None:
             status, detail = "ok", ""
             try:
                 if conn is None:
-                    conn = connect(args.host, args.port, args.user, password, args.timeout)
+                    conn = connect(args.host, args.port, args.user, password, args.timeout, tls)
                 conn.command("SADD", args.key, number)
                 if args.wait_replicas:
                     replicas = conn.command("WAIT", args.wait_replicas, args.wait_timeout_ms)
@@ -103,15 +127,15 @@ def run(args: argparse.Namespace, password: str) -> None:
     if conn is not None:
         conn.close()
     if args.members_file:
-        read_members(args, password)
+        read_members(args, password, tls)
 
 
-def read_members(args: argparse.Namespace, password: str) -> None:
-    """SMEMBERS through the same address, retried for a while (the stack may be settling)."""
+def read_members(args: argparse.Namespace, password: str, tls: t.Any = None) -> None:
+    """SMEMBERS through the same address (and TLS settings), retried for a while (the stack may be settling)."""
     deadline = time.monotonic() + 30
     while True:
         try:
-            with connect(args.host, args.port, args.user, password, 10) as conn:
+            with connect(args.host, args.port, args.user, password, 10, tls) as conn:
                 members = conn.command("SMEMBERS", args.key)
             break
         except resp.RedisError as exc:
@@ -134,7 +158,7 @@ def read_password(path: str, env: str) -> str:
     return password
 
 
-def main() -> None:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--host", required=True)
     parser.add_argument("--port", type=int, default=6379)
@@ -155,7 +179,16 @@ def main() -> None:
     parser.add_argument("--wait-replicas", type=int, default=0,
                         help="after each write, WAIT for this many replicas; fewer: the write is not acknowledged")
     parser.add_argument("--wait-timeout-ms", type=int, default=100, help="WAIT's timeout in milliseconds")
-    args = parser.parse_args()
+    parser.add_argument("--tls-ca-file", default="", metavar="PATH",
+                        help="speak TLS, verifying the server's certificate against the CAs of this PEM file "
+                             "and the host name or address of --host")
+    parser.add_argument("--tls-server-name", default="", metavar="NAME",
+                        help="with --tls-ca-file: the name the server's certificate must have instead of --host's")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     run(args, read_password(args.password_file, args.password_env))
 
 

@@ -180,14 +180,14 @@ def verify_problem(exc, cert, ca):
 
 
 def _unreadable(files):
-    """A problem for each ``(label, path)`` that cannot be opened and read."""
+    """A problem for each ``(kind, path, shown)`` that cannot be opened and read (``shown`` names it)."""
     problems = []
-    for label, path in files:
+    for kind, path, shown in files:
         try:
             with open(path, 'rb') as handle:
                 handle.read(1)
         except OSError as exc:
-            problems.append('%s %s cannot be read: %s' % (label, path, exc.strerror or exc))
+            problems.append('%s %s cannot be read: %s' % (kind, shown, exc.strerror or exc))
     return problems
 
 
@@ -204,42 +204,45 @@ def _client_context(trust, flags, check_hostname=False):
     return context
 
 
-def _load_ca(ca, now, warn_days, report):
-    """Client context trusting ``ca``, or None; dates of its CA certificates into ``report``."""
+def _load_ca(ca, shown, now, warn_days, report):
+    """Client context trusting the file ``ca`` (named ``shown``), or None; dates of its CA certificates into ``report``."""
     try:
         context = _client_context(ca, _NO_CHECK_TIME)
     except ssl.SSLError as exc:
-        report['problems'].append('ca %s holds no PEM certificate (%s)' % (ca, _reason(exc)))
+        report['problems'].append('ca %s holds no PEM certificate (%s)' % (shown, _reason(exc)))
         return None
     for authority in context.get_ca_certs():
-        label = "CA '%s' of %s" % (format_name(authority.get('subject')), ca)
+        label = "CA '%s' of %s" % (format_name(authority.get('subject')), shown)
         problems, warnings, _days_left = date_problems(label, authority, now, warn_days)
         report['problems'].extend(problems)
         report['warnings'].extend(warnings)
     return context
 
 
-def _load_pair(cert, key):
-    """``(server context, None)`` holding ``cert`` and ``key``, or ``(None, problem)``."""
+def _load_pair(cert, key, shown):
+    """``(server context, None)`` holding the files ``cert`` and ``key``, or ``(None, problem)``.
+
+    ``shown`` names them in the problem (``{'cert': ..., 'key': ...}``).
+    """
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
         context.load_cert_chain(cert, key, password=_refuse_passphrase)
         return context, None
     except _EncryptedKey:
-        return None, 'key %s is encrypted; give the key without a passphrase' % key
+        return None, 'key %s is encrypted; give the key without a passphrase' % shown['key']
     except ssl.SSLError as exc:
         error = exc
     if error.reason in ('KEY_VALUES_MISMATCH', 'NO_CERTIFICATE_ASSIGNED'):
-        return None, 'key %s does not match cert %s' % (key, cert)
+        return None, 'key %s does not match cert %s' % (shown['key'], shown['cert'])
     try:
         _client_context(cert, 0)
     except ssl.SSLError:
-        return None, 'cert %s holds no PEM certificate' % cert
+        return None, 'cert %s holds no PEM certificate' % shown['cert']
     if error.reason is None:
-        return None, 'key %s holds no PEM private key' % key
+        return None, 'key %s holds no PEM private key' % shown['key']
     if error.reason in _LOAD_PROBLEMS:
-        return None, 'cert %s %s (OpenSSL: %s)' % (cert, _LOAD_PROBLEMS[error.reason], _reason(error))
-    return None, 'cert %s with key %s cannot be loaded: %s' % (cert, key, _reason(error))
+        return None, 'cert %s %s (OpenSSL: %s)' % (shown['cert'], _LOAD_PROBLEMS[error.reason], _reason(error))
+    return None, 'cert %s with key %s cannot be loaded: %s' % (shown['cert'], shown['key'], _reason(error))
 
 
 def _normal_name(name):
@@ -253,12 +256,15 @@ def _normal_name(name):
         return name
 
 
-def _name_problems(server_context, cert, names, entries):
-    """A problem for each of ``names`` that a client checking it refuses; ``entries`` are the SANs, for the message."""
+def _name_problems(server_context, cert, shown, names, entries):
+    """A problem for each of ``names`` that a client checking it refuses.
+
+    ``cert`` is the certificate's file, ``shown`` its name in the problems, ``entries`` its SANs, for the message.
+    """
     try:
         context = _client_context(cert, _PARTIAL_CHAIN | _NO_CHECK_TIME, check_hostname=True)
     except ssl.SSLError as exc:
-        return ['cert %s cannot be loaded to check names: %s' % (cert, _reason(exc))]
+        return ['cert %s cannot be loaded to check names: %s' % (shown, _reason(exc))]
     problems = []
     listed = ', '.join(entries) if entries else 'none'
     for name in names:
@@ -267,18 +273,21 @@ def _name_problems(server_context, cert, names, entries):
             handshake(server_context, context, server_hostname=wanted)
         except ssl.SSLCertVerificationError as exc:
             if exc.verify_code in _HOSTNAME_MISMATCH:
-                problems.append("name '%s' is not in the subjectAltName of cert %s (it names: %s)" % (name, cert, listed))
+                problems.append("name '%s' is not in the subjectAltName of cert %s (it names: %s)" % (name, shown, listed))
             else:
-                problems.append(verify_problem(exc, cert, cert))
+                problems.append(verify_problem(exc, shown, shown))
         except ssl.SSLError as exc:
-            problems.append(verify_problem(exc, cert, cert))
+            problems.append(verify_problem(exc, shown, shown))
         except ValueError:
             problems.append("name '%s' is neither a host name nor an IP address" % (name,))
     return problems
 
 
 def _chain_problems(server_context, ca_context, cert, ca, dated):
-    """Verify the chain of ``cert`` up to ``ca``; then, unless a date problem is known, its dates too."""
+    """Verify the chain of the certificate up to the CA file; then, unless a date problem is known, its dates too.
+
+    ``cert`` and ``ca`` name the two in the problems.
+    """
     try:
         handshake(server_context, ca_context)
     except ssl.SSLError as exc:
@@ -298,7 +307,7 @@ def _empty_report():
             'not_after': None, 'days_left': None, 'names': []}
 
 
-def check_tls(cert, key, ca, names=(), warn_days=DEFAULT_WARN_DAYS, now=None):
+def check_tls(cert, key, ca, names=(), warn_days=DEFAULT_WARN_DAYS, now=None, labels=None):
     """Check a certificate file, its key file and a CA file; return a report, never raise for bad material.
 
     The report is a dict: ``problems`` (what makes the material unusable, empty when none, each
@@ -308,29 +317,34 @@ def check_tls(cert, key, ca, names=(), warn_days=DEFAULT_WARN_DAYS, now=None):
 
     :param names: host names and IP addresses the certificate must name in its subjectAltName
     :param now: Unix time to check the dates against (default: now)
+    :param labels: how the problems and warnings name the files, by ``cert``, ``key`` and ``ca``
+        (default: their paths), e.g. the variable that gave one written to a temporary file
     """
     report = _empty_report()
     now = time.time() if now is None else now
-    report['problems'] = _unreadable((('cert', cert), ('key', key), ('ca', ca)))
+    shown = {'cert': cert, 'key': key, 'ca': ca}
+    shown.update((kind, label) for kind, label in (labels or {}).items() if kind in shown and label)
+    report['problems'] = _unreadable((('cert', cert, shown['cert']), ('key', key, shown['key']), ('ca', ca, shown['ca'])))
     if report['problems']:
         return report
-    ca_context = _load_ca(ca, now, warn_days, report)
-    server_context, problem = _load_pair(cert, key)
+    ca_context = _load_ca(ca, shown['ca'], now, warn_days, report)
+    server_context, problem = _load_pair(cert, key, shown)
     if problem:
         report['problems'].append(problem)
         return report
     try:
         peer = handshake(server_context, _client_context(cert, _PARTIAL_CHAIN | _NO_CHECK_TIME)).getpeercert()
     except ssl.SSLError as exc:
-        report['problems'].append(verify_problem(exc, cert, cert))
+        report['problems'].append(verify_problem(exc, shown['cert'], shown['cert']))
         return report
     report.update(subject=format_name(peer.get('subject')), issuer=format_name(peer.get('issuer')),
                   not_before=iso_time(ssl.cert_time_to_seconds(peer['notBefore'])),
                   not_after=iso_time(ssl.cert_time_to_seconds(peer['notAfter'])), names=san_entries(peer))
-    problems, warnings, report['days_left'] = date_problems('cert %s' % cert, peer, now, warn_days)
+    problems, warnings, report['days_left'] = date_problems('cert %s' % shown['cert'], peer, now, warn_days)
     report['problems'].extend(problems)
     report['warnings'].extend(warnings)
     if ca_context is not None:
-        report['problems'].extend(_chain_problems(server_context, ca_context, cert, ca, dated=bool(report['problems'])))
-    report['problems'].extend(_name_problems(server_context, cert, names, report['names']))
+        report['problems'].extend(_chain_problems(server_context, ca_context, shown['cert'], shown['ca'],
+                                                  dated=bool(report['problems'])))
+    report['problems'].extend(_name_problems(server_context, cert, shown['cert'], names, report['names']))
     return report

@@ -143,18 +143,22 @@ options:
         is reached at (O(master.host), O(target.host), O(sentinel.host)).
     type: bool
     default: false
+    version_added: 1.2.0
   tls_ca_cert:
     description:
       - PEM file with the CA certificates that sign the peers' certificates. The system trust store is used if not set.
     type: path
+    version_added: 1.2.0
   tls_client_cert:
     description:
       - PEM client certificate, for peers started with C(tls-auth-clients yes).
     type: path
+    version_added: 1.2.0
   tls_client_key:
     description:
       - PEM private key of O(tls_client_cert).
     type: path
+    version_added: 1.2.0
   connect_timeout:
     description:
       - Seconds to wait for each connection.

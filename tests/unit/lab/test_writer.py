@@ -1,21 +1,25 @@
 # Copyright (c) 2026, hastack.redis contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The lab writer against a fake server: acknowledged, refused and failed writes are logged."""
+"""The lab writer against a fake server: acknowledged, refused and failed writes are logged; with
+--tls-ca-file, the TLS settings of the connections it opens (without a network)."""
 
 from __future__ import annotations
 
 import argparse
 import os
 import pathlib
+import ssl
 import subprocess
 import sys
 import threading
 import time
+import typing as t
 
 import pytest
 
-from ansible_collections.hastack.redis.plugins.module_utils.resp import ErrorReply
+from ansible_collections.hastack.redis.plugins.module_utils.resp import ErrorReply, RedisConnection, TlsOptions
+from ansible_collections.hastack.redis.lab import certs, writer
 from ansible_collections.hastack.redis.lab.report import parse_log
 from ansible_collections.hastack.redis.lab.writer import read_password, run
 from ansible_collections.hastack.redis.tests.unit.plugins.module_utils.fake_redis import CLOSE
@@ -25,7 +29,8 @@ def writer_args(port: int, tmp_path: pathlib.Path, **overrides) -> argparse.Name
     """The writer's options as its command line gives them by default (a pooled client), with `overrides`."""
     values = {"host": "127.0.0.1", "port": port, "user": "app", "key": "k", "log": str(tmp_path / "log"), "members_file": "",
               "stop_file": str(tmp_path / "stop"), "interval": 0.002, "timeout": 0.5, "max_seconds": 20,
-              "new_connection_each_write": False, "reconnect_on_error": False, "wait_replicas": 0, "wait_timeout_ms": 100}
+              "new_connection_each_write": False, "reconnect_on_error": False, "wait_replicas": 0, "wait_timeout_ms": 100,
+              "tls_ca_file": "", "tls_server_name": ""}
     values.update(overrides)
     return argparse.Namespace(**values)
 
@@ -185,3 +190,101 @@ def test_the_writer_runs_where_the_collection_is_not_on_the_path(tmp_path: pathl
                             cwd=tmp_path, timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert "--password-file" in result.stdout
+
+
+REQUIRED = ["--host", "10.20.1.100", "--user", "app", "--log", "writes.log", "--stop-file", "stop"]
+
+
+@pytest.fixture(scope="module")
+def ca_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A CA certificate made by lab/certs.py (the openssl binary)."""
+    if certs.OPENSSL is None:
+        pytest.skip("the openssl binary (Debian package openssl) makes the CA")
+    folder = tmp_path_factory.mktemp("tls")
+    return certs.make_ca(str(folder / "lab-ca.pem"), str(folder / "lab-ca.key"))
+
+
+def test_the_writer_speaks_plain_text_unless_given_a_ca_file() -> None:
+    args = writer.parse_args(REQUIRED)
+    assert (args.tls_ca_file, args.tls_server_name) == ("", "")
+    assert writer.tls_options(args) is None
+
+
+def test_tls_verifies_the_certificate_against_the_ca_file_and_the_host(ca_file: str) -> None:
+    args = writer.parse_args(REQUIRED + ["--tls-ca-file", ca_file])
+    assert args.tls_ca_file == ca_file
+    tls = writer.tls_options(args)
+    assert isinstance(tls, TlsOptions)
+    assert (tls.ca_file, tls.server_name, tls.verify, tls.check_hostname) == (ca_file, None, True, True)
+    assert (tls.cert_file, tls.key_file) == (None, None)
+    context = tls.create_context()
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert [authority["subject"] for authority in context.get_ca_certs()] == [
+        ((("organizationName", "hastack lab"),), (("commonName", "hastack lab CA"),))]
+
+
+def test_tls_server_name_is_checked_instead_of_the_host(ca_file: str) -> None:
+    tls = writer.tls_options(writer.parse_args(REQUIRED + ["--tls-ca-file", ca_file, "--tls-server-name", "redis.example.test"]))
+    assert (tls.ca_file, tls.server_name) == (ca_file, "redis.example.test")
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--tls-server-name", "redis.example.test"], "give --tls-ca-file too"),
+    (["--tls-ca-file", "/nonexistent/ca.pem"], "cannot use --tls-ca-file /nonexistent/ca.pem: No such file or directory"),
+])
+def test_tls_options_refused_before_the_first_write(extra: list[str], message: str) -> None:
+    with pytest.raises(SystemExit, match=message):
+        writer.tls_options(writer.parse_args(REQUIRED + extra))
+
+
+def test_a_ca_file_without_a_certificate_is_refused(tmp_path: pathlib.Path) -> None:
+    garbage = tmp_path / "ca.pem"
+    garbage.write_text("not a certificate\n", encoding="ascii")
+    with pytest.raises(SystemExit, match="cannot use --tls-ca-file %s: " % garbage):
+        writer.tls_options(writer.parse_args(REQUIRED + ["--tls-ca-file", str(garbage)]))
+
+
+def test_connect_builds_a_tls_connection(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(RedisConnection, "connect", lambda self: self)
+    tls = TlsOptions(ca_file="ca.pem", server_name="redis.example.test")
+    conn = writer.connect("10.20.1.100", 6380, "app", "secret", 0.25, tls)
+    assert (conn.host, conn.port, conn.username, conn.tls) == ("10.20.1.100", 6380, "app", tls)
+    assert (conn.connect_timeout, conn.read_timeout, conn.requested_protocol) == (0.25, 0.25, 2)
+    assert writer.connect("10.20.1.100", 6379, "app", "secret", 0.25).tls is None
+
+
+def test_every_connection_of_the_writer_uses_tls(ca_file: str, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The writes and the final SMEMBERS: each connection the writer opens gets the same TLS settings."""
+    opened: list[tuple[t.Any, ...]] = []
+    stop = tmp_path / "stop"
+
+    class Connection:
+        def command(self, *args: t.Any) -> t.Any:
+            if args[0] == "SMEMBERS":
+                return ["1", "2"]
+            if args[1:] == ("k", 2):
+                stop.touch()
+            return 1
+
+        def close(self) -> None:
+            pass
+
+        def __enter__(self) -> t.Any:
+            return self
+
+        def __exit__(self, *exc: t.Any) -> None:
+            pass
+
+    def connect(*args: t.Any) -> Connection:
+        opened.append(args)
+        return Connection()
+
+    monkeypatch.setattr(writer, "connect", connect)
+    args = writer_args(6390, tmp_path, host="10.20.1.100", members_file=str(tmp_path / "members"), tls_ca_file=ca_file,
+                       tls_server_name="redis.example.test", new_connection_each_write=True)
+    run(args, "secret")
+    assert len(opened) == 3  # two writes, then SMEMBERS
+    for host, port, user, password, _timeout, tls in opened:
+        assert (host, port, user, password) == ("10.20.1.100", 6390, "app", "secret")
+        assert (tls.ca_file, tls.server_name, tls.verify, tls.check_hostname) == (ca_file, "redis.example.test", True, True)
+    assert (tmp_path / "members").read_text().split() == ["1", "2"]

@@ -3,9 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Tests of module_utils.tls against certificates, keys and CAs that the openssl binary makes.
 
-Every file is made once per session by ``openssl`` (a CA, certificates signed by it or by another
-CA, out of their dates, without subjectAltName, for clients only, keys that do not match or ask
-for a passphrase), so the checks meet material as OpenSSL writes it, not hand-written PEM.
+Every file is made once per session by ``openssl``, through the lab's maker of TLS material
+(lab/certs.py): a CA, certificates signed by it or by another CA, out of their dates, without
+subjectAltName, for clients only, keys that do not match or ask for a passphrase, so the checks
+meet material as OpenSSL writes it, not hand-written PEM.
 """
 
 from __future__ import annotations
@@ -13,60 +14,21 @@ from __future__ import annotations
 import os
 import shutil
 import ssl
-import subprocess
 import time
 
 import pytest
 
+from ansible_collections.hastack.redis.lab import certs
 from ansible_collections.hastack.redis.plugins.module_utils.tls import check_tls, date_problems, format_name, san_entries
 
-OPENSSL = shutil.which('openssl')
+OPENSSL = certs.OPENSSL
 
 pytestmark = pytest.mark.skipif(OPENSSL is None, reason='the openssl binary (Debian package openssl) makes the test certificates')
 
 DNS_NAME = 'redis1.example.test'
 IPV4 = '192.0.2.11'
 IPV6 = '2001:db8::11'
-SAN = 'DNS:%s,DNS:*.redis.example.test,IP:%s,IP:%s' % (DNS_NAME, IPV4, IPV6)
-
-# A configuration of its own, so that the extensions are these whatever /etc/ssl/openssl.cnf says.
-OPENSSL_CONF = """\
-[req]
-distinguished_name = dn
-prompt = no
-[dn]
-CN = unused
-[ca_ext]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-[server_ext]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = serverAuth,clientAuth
-subjectAltName = %(san)s
-subjectKeyIdentifier = hash
-authorityKeyIdentifier = keyid
-[client_ext]
-basicConstraints = critical,CA:FALSE
-keyUsage = critical,digitalSignature
-extendedKeyUsage = clientAuth
-subjectAltName = %(san)s
-[cn_only_ext]
-basicConstraints = critical,CA:FALSE
-extendedKeyUsage = serverAuth
-[ca]
-default_ca = test_ca
-[test_ca]
-database = %(db)s/index.txt
-new_certs_dir = %(db)s
-serial = %(db)s/serial
-default_md = sha256
-policy = any_name
-unique_subject = no
-[any_name]
-commonName = supplied
-"""
+NAMES = (DNS_NAME, '*.redis.example.test', IPV4, IPV6)
 
 
 class Material:
@@ -81,79 +43,39 @@ class Material:
         return os.path.join(self.directory, name.replace('_key', '.key') if name.endswith('_key') else name + '.pem')
 
 
-def _openssl(directory, *args):
-    env = dict(os.environ, OPENSSL_CONF=os.path.join(directory, 'openssl.cnf'))
-    done = subprocess.run([OPENSSL] + list(args), cwd=directory, env=env, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, check=False)
-    if done.returncode:
-        raise AssertionError('openssl %s failed: %s' % (' '.join(args), done.stdout.decode(errors='replace')))
-
-
-def _key(directory, name):
-    _openssl(directory, 'genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', name + '.key')
-
-
-def _authority(directory, name, subject):
-    _key(directory, name)
-    _openssl(directory, 'req', '-x509', '-new', '-key', name + '.key', '-subj', subject, '-days', '3650',
-             '-extensions', 'ca_ext', '-sha256', '-out', name + '.pem')
-
-
-def _request(directory, name, key, subject):
-    _openssl(directory, 'req', '-new', '-key', key, '-subj', subject, '-out', name + '.csr')
-
-
-def _signed(directory, name, ca, key='server.key', subject='/CN=%s' % DNS_NAME, days=365, extensions='server_ext', serial=2):
-    _request(directory, name, key, subject)
-    _openssl(directory, 'x509', '-req', '-in', name + '.csr', '-CA', ca + '.pem', '-CAkey', ca + '.key',
-             '-set_serial', str(serial), '-days', str(days), '-sha256', '-extfile', 'openssl.cnf',
-             '-extensions', extensions, '-out', name + '.pem')
-
-
-def _dated(directory, name, ca, start, end, key='server.key'):
-    """A certificate valid from ``start`` to ``end`` only (``openssl ca``: OpenSSL 3.0 has no x509 -not_after)."""
-    _request(directory, name, key, '/CN=%s' % DNS_NAME)
-    _openssl(directory, 'ca', '-batch', '-notext', '-config', 'openssl.cnf', '-cert', ca + '.pem', '-keyfile', ca + '.key',
-             '-in', name + '.csr', '-startdate', start, '-enddate', end, '-extfile', 'openssl.cnf',
-             '-extensions', 'server_ext', '-out', name + '.pem')
-
-
 def make_material(directory):
-    """Write the test CAs, certificates and keys into ``directory`` with the openssl binary."""
-    directory = str(directory)
-    database = os.path.join(directory, 'db')
-    os.mkdir(database)
-    with open(os.path.join(database, 'index.txt'), 'w', encoding='ascii'):
-        pass
-    with open(os.path.join(database, 'serial'), 'w', encoding='ascii') as handle:
-        handle.write('1000\n')
-    with open(os.path.join(directory, 'openssl.cnf'), 'w', encoding='ascii') as handle:
-        handle.write(OPENSSL_CONF % {'san': SAN, 'db': database})
-    _authority(directory, 'ca', '/O=hastack test/CN=Test CA')
-    _authority(directory, 'other_ca', '/O=hastack test/CN=Other CA')
-    _key(directory, 'server')
-    _key(directory, 'wrong')
-    _signed(directory, 'server', 'ca')
-    _signed(directory, 'other', 'other_ca', serial=3)
-    _signed(directory, 'soon', 'ca', days=10, serial=4)
-    _signed(directory, 'cn_only', 'ca', extensions='cn_only_ext', serial=5)
-    _signed(directory, 'client_only', 'ca', extensions='client_ext', serial=6)
-    _openssl(directory, 'req', '-x509', '-new', '-key', 'server.key', '-subj', '/CN=%s' % DNS_NAME, '-days', '365',
-             '-extensions', 'server_ext', '-sha256', '-out', 'self_signed.pem')
-    _dated(directory, 'expired', 'ca', '20200101000000Z', '20200102000000Z')
-    _dated(directory, 'future', 'ca', '20991231000000Z', '21000101000000Z')
+    """Write the test CAs, certificates and keys into ``directory`` with the openssl binary (lab/certs.py)."""
+    material = Material(directory)
+
+    def authority(name, subject, **dates):
+        certs.make_ca(getattr(material, name), getattr(material, name + '_key'), subject=subject, **dates)
+
+    def signed(name, ca='ca', **kwargs):
+        """A certificate with the key server.key, CN=DNS_NAME and NAMES, signed by ``ca`` (None: self-signed)."""
+        kwargs.setdefault('names', NAMES)
+        ca_files = (getattr(material, ca), getattr(material, ca + '_key')) if ca else (None, None)
+        certs.make_certificate(getattr(material, name), material.server_key, *ca_files, subject='/CN=%s' % DNS_NAME, **kwargs)
+
+    authority('ca', '/O=hastack test/CN=Test CA')
+    authority('other_ca', '/O=hastack test/CN=Other CA')
+    certs.make_key(material.server_key)
+    certs.make_key(material.wrong_key)
+    signed('server')
+    signed('other', 'other_ca')
+    signed('soon', days=10)
+    signed('cn_only', names=(), usages=('serverAuth',))
+    signed('client_only', usages=('clientAuth',))
+    signed('self_signed', None)
+    signed('expired', not_before='20200101000000Z', not_after='20200102000000Z')
+    signed('future', not_before='20991231000000Z', not_after='21000101000000Z')
     # A CA out of its dates that signed a certificate within its own.
-    _key(directory, 'old_ca')
-    _request(directory, 'old_ca', 'old_ca.key', '/O=hastack test/CN=Old CA')
-    _openssl(directory, 'ca', '-batch', '-notext', '-selfsign', '-config', 'openssl.cnf', '-keyfile', 'old_ca.key',
-             '-in', 'old_ca.csr', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-extfile', 'openssl.cnf',
-             '-extensions', 'ca_ext', '-out', 'old_ca.pem')
-    _signed(directory, 'by_old_ca', 'old_ca', serial=7)
-    _openssl(directory, 'pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:not-given', '-out', 'encrypted.key')
-    with open(os.path.join(directory, 'garbage.pem'), 'w', encoding='ascii') as handle:
+    authority('old_ca', '/O=hastack test/CN=Old CA', not_before='20200101000000Z', not_after='20200102000000Z')
+    signed('by_old_ca', 'old_ca')
+    certs.run_openssl('pkey', '-in', material.server_key, '-aes256', '-passout', 'pass:not-given', '-out', material.encrypted_key)
+    with open(material.garbage, 'w', encoding='ascii') as handle:
         handle.write('not a certificate\n')
-    os.mkdir(os.path.join(directory, 'folder.pem'))
-    return Material(directory)
+    os.mkdir(material.folder)
+    return material
 
 
 @pytest.fixture(scope='session')
@@ -347,6 +269,26 @@ def test_combined_certificate_and_key_file(material, tmp_path):
     with open(material.server, encoding='ascii') as cert, open(material.server_key, encoding='ascii') as key:
         combined.write_text(cert.read() + key.read(), encoding='ascii')
     assert check(material, cert=str(combined), key=str(combined))['problems'] == []
+
+
+def test_labels_name_the_files_instead_of_their_paths(material):
+    labels = {'cert': 'the cert of redis1', 'key': 'the key of redis1', 'ca': 'the CA'}
+    mismatch = check(material, key=material.wrong_key, labels=labels)
+    only_problem(mismatch, 'key the key of redis1 does not match cert the cert of redis1')
+    report = check(material, cert=material.expired, ca=material.other_ca, names=['redis9.example.test'], labels=labels)
+    problems = report['problems']
+    assert len(problems) == 3, problems
+    assert problems[0].startswith('cert the cert of redis1 expired on 2020-01-02T00:00:00Z')
+    assert 'cert the cert of redis1 is not signed by a CA of the CA' in problems[1]
+    assert "name 'redis9.example.test' is not in the subjectAltName of cert the cert of redis1" in problems[2]
+    soon = check(material, cert=material.soon, labels={'cert': 'the cert of redis1'})
+    assert soon['warnings'][0].startswith('cert the cert of redis1 expires on')
+    missing = check(material, cert=os.path.join(material.directory, 'missing.pem'), labels=labels)
+    only_problem(missing, 'cert the cert of redis1 cannot be read: No such file or directory')
+    for report in (mismatch, check(material, ca=material.garbage, labels=labels), soon, missing):
+        assert material.directory not in repr(report)
+    # A label left out or empty: that file is named by its path.
+    only_problem(check(material, key=material.wrong_key, labels={'cert': ''}), 'key %s does not match cert %s' % (material.wrong_key, material.server))
 
 
 def test_no_key_material_in_the_report(material):
