@@ -73,7 +73,7 @@ FAULTS: dict[str, Fault] = {
                                "no failover", None),
 }
 # The labs the benchmark knows by their shape (--scenario), beside the reference lab (failover).
-LAB_SHAPES = {"lb_hosts": "load balancers on hosts of their own"}
+LAB_SHAPES = {"lb_hosts": "load balancers on hosts of their own", "tls": "TLS on every connection"}
 # How long a partition lasts before it heals.
 PARTITION_SECONDS = 8.0
 # How each master fault breaks Redis on the master, and how the old master comes back: a hung
@@ -173,7 +173,7 @@ class Writer:
             path.unlink(missing_ok=True)
         argv = [sys.executable, str(WRITER), f"--host={lab.VIP}", f"--user={lab.APP_USER}", f"--log={self.log}",
                 f"--members-file={self.members}", f"--stop-file={self.stop_file}", f"--key=bench:{name}"]
-        argv += FLAVOURS[flavour]
+        argv += FLAVOURS[flavour] + ([f"--tls-ca-file={lab.TLS_CA}"] if lab.TLS_CA else [])
         self.process = subprocess.Popen(argv, env=dict(os.environ, LAB_WRITER_PASSWORD=lab.APP_PASSWORD))  # pylint: disable=consider-using-with
 
     def __enter__(self) -> Writer:
@@ -656,16 +656,17 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
     started = time.time()
     epoch = lab.sentinel_epoch("witness")
     sdown = sum(lab.count_in_log(host, lab.SENTINEL_LOG, "+sdown") for host in lab.SENTINELS)
-    load = subprocess.Popen(  # pylint: disable=consider-using-with
-        ["redis-benchmark", "-h", lab.VIP, "--user", lab.APP_USER, "-a", lab.APP_PASSWORD, "-c", "8", "-n", "1000000000",
-         "-t", "set,get", "-r", "100000", "-l", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        with Writer(directory, "steady") as writer:
-            time.sleep(args.steady)
-            writes, members = writer.stop()
-    finally:
-        load.terminate()
-        load.wait(timeout=10)
+    with lab.benchmark_user() as user:
+        load = subprocess.Popen(  # pylint: disable=consider-using-with
+            ["redis-benchmark", "-h", lab.VIP, "--user", user[0], "-a", user[1], *benchmark_tls(), "-c", "8", "-n", "1000000000",
+             "-t", "set,get", "-r", "100000", "-l", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with Writer(directory, "steady") as writer:
+                time.sleep(args.steady)
+                writes, members = writer.stop()
+        finally:
+            load.terminate()
+            load.wait(timeout=10)
     acked = [write for write in writes if write.status == "ok"]
     return {
         "seconds": round(time.time() - started, 1),
@@ -676,6 +677,11 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
         "vip_moves": sum(lab.keepalived_masters_since(lb, started) for lb in lab.LOAD_BALANCERS),
         "sdown_events": sum(lab.count_in_log(host, lab.SENTINEL_LOG, "+sdown") for host in lab.SENTINELS) - sdown,
     }
+
+
+def benchmark_tls() -> list[str]:
+    """redis-benchmark's TLS options on a lab with TLS: the lab's CA (it checks the chain, not the name)."""
+    return ["--tls", "--cacert", lab.TLS_CA] if lab.TLS_CA else []
 
 
 # Whose CPU time a redis-benchmark run is charged with: the client, every HAProxy, every Redis.
@@ -689,7 +695,7 @@ def redis_benchmark(user: tuple[str, str], host: str, pipeline: int, test: str, 
     hosts = sorted(set(lab.LOAD_BALANCERS) | set(lab.SERVERS))
     before, client_before = lab.cpu_seconds(hosts, CPU_PROGRAMS.values()), os.times()
     result = subprocess.run(
-        ["redis-benchmark", "-h", host, "--user", user[0], "-a", user[1], "-c", str(clients), "-n", str(requests),
+        ["redis-benchmark", "-h", host, "--user", user[0], "-a", user[1], *benchmark_tls(), "-c", str(clients), "-n", str(requests),
          "-P", str(pipeline), "-t", test.lower(), "-r", "100000", "--csv"],
         capture_output=True, text=True, timeout=600, check=False)
     if result.returncode != 0:
@@ -845,7 +851,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--platform", default="debian12", help="lab platform (debian12 | debian13)")
     parser.add_argument("--scenario", default="failover",
                         help="the Molecule scenario whose lab is used: failover (the reference lab: load balancers on the Redis "
-                             "hosts) or lb_hosts (load balancers on hosts of their own)")
+                             "hosts), lb_hosts (load balancers on hosts of their own) or tls (the reference lab with TLS on "
+                             "every connection)")
     parser.add_argument("--clients", default="pooled,reconnecting,wait",
                         help=f"client flavours that write beside each fault's own client, each on its own key: "
                              f"comma-separated subset of {', '.join(FLAVOURS)} ('' for none)")
@@ -951,6 +958,9 @@ def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGTERM, interrupted)
     args = parse_args(argv)
     lab.use_scenario(args.scenario)
+    if lab.TLS:
+        # Where the scenario's prepare.yml makes the lab's CA (lab_tls_dir) in the benchmark's Molecule directory.
+        lab.use_tls(str(args.work / "molecule" / "tls" / "lab-ca.pem"))
     if args.servers == 3:
         lab.use_witness_server()
     args.work.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ import typing as t
 
 from ansible_collections.hastack.redis.lab import definition
 from ansible_collections.hastack.redis.plugins.filter import vip
-from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError
+from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisError, TlsOptions
 
 VIP = ""
 SERVERS: dict[str, str] = {}
@@ -30,12 +30,15 @@ SENTINELS: dict[str, str] = {}
 LOAD_BALANCERS: list[str] = []
 FRONT_ADDRESSES: dict[str, str] = {}
 MASTER_NAME = APP_USER = APP_PASSWORD = ADMIN_USER = ADMIN_PASSWORD = SENTINEL_PASSWORD = ""
+# Whether the scenario turns TLS on (hastack_tls), and then the lab CA's file on this machine (use_tls).
+TLS = False
+TLS_CA = ""
 
 
 def use_scenario(scenario: str = "") -> None:
     """Read the lab as `scenario` shapes it ('' or one that keeps the base lab's hosts: the reference lab):
     its VIP, Redis servers (use_witness_server() adds the witness), Sentinels and load balancers, names and secrets."""
-    global VIP, MASTER_NAME, APP_USER, APP_PASSWORD, ADMIN_USER, ADMIN_PASSWORD, SENTINEL_PASSWORD  # pylint: disable=global-statement
+    global VIP, MASTER_NAME, APP_USER, APP_PASSWORD, ADMIN_USER, ADMIN_PASSWORD, SENTINEL_PASSWORD, TLS  # pylint: disable=global-statement
     found = definition.load({name: value for name, value in os.environ.items() if name != "LAB_WITNESS_GROUP"}, scenario=scenario)
     VIP = found.value("hastack_vip")
     # The dicts and the list are filled in place: modules that imported them see the change.
@@ -48,6 +51,18 @@ def use_scenario(scenario: str = "") -> None:
     APP_USER, APP_PASSWORD = "app", found.value("lab_app_password")
     ADMIN_USER, ADMIN_PASSWORD = "admin", found.value("redis_server_admin_password")
     SENTINEL_PASSWORD = found.value("lab_sentinel_password")
+    TLS = found.variables.get("hastack_tls") is True
+
+
+def use_tls(ca_file: str) -> None:
+    """Connect with TLS, trusting the lab's CA in `ca_file` (the scenario's prepare.yml made it)."""
+    global TLS_CA  # pylint: disable=global-statement
+    TLS_CA = ca_file
+
+
+def tls_options() -> TlsOptions | None:
+    """The collection's client's TLS settings: the certificate checked against the lab's CA and the address."""
+    return TlsOptions(ca_file=TLS_CA) if TLS_CA else None
 
 
 use_scenario()
@@ -76,7 +91,7 @@ def sh(host: str, script: str, check: bool = True, timeout: float = 60) -> str:
 def ask(address: str, port: int, *words: str, user: str | None = None, password: str = "", timeout: float = 1.0) -> t.Any:
     """One command on a fresh connection (the collection's RESP client); AUTH with `user` (ACL) or the password alone (Sentinel)."""
     try:
-        with RedisConnection(address, port, username=user, password=password or None, connect_timeout=timeout,
+        with RedisConnection(address, port, username=user, password=password or None, tls=tls_options(), connect_timeout=timeout,
                              read_timeout=timeout) as conn:
             return conn.command(*words)
     except RedisError as exc:

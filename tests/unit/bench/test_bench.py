@@ -296,3 +296,17 @@ def test_a_failover_the_sentinel_cannot_do_yet_is_asked_again(monkeypatch) -> No
     replies.append(lab.LabError("NOAUTH"))
     with pytest.raises(lab.LabError, match="NOAUTH"):
         bench.failover_accepted()
+
+
+def test_the_tls_lab_is_measured_with_tls_and_the_others_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(lab, "TLS_CA", "")
+    lab.use_scenario("tls")
+    try:
+        assert lab.TLS
+        assert lab.tls_options() is None and bench.benchmark_tls() == []
+        lab.use_tls("/bench/molecule/tls/lab-ca.pem")
+        assert lab.tls_options().ca_file == "/bench/molecule/tls/lab-ca.pem"
+        assert bench.benchmark_tls() == ["--tls", "--cacert", "/bench/molecule/tls/lab-ca.pem"]
+    finally:
+        lab.use_scenario()
+    assert not lab.TLS
