@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.hastack.redis.lab import certs
 from ansible_collections.hastack.redis.plugins.filter.encode import redis_quote
 from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, RedisConnectionError, TlsOptions
 from ansible_collections.hastack.redis.tests.integration import haproxy_lab as lab
@@ -94,11 +95,12 @@ class Lab:
             return ['--port', str(port)]
         return ['--port', '0', '--tls-port', str(port), '--tls-cert-file', self.tls['server.crt'],
                 '--tls-key-file', self.tls['server.key'], '--tls-ca-cert-file', self.tls['ca.crt'],
-                '--tls-auth-clients', 'no', '--tls-replication', 'yes']
+                '--tls-auth-clients', self.tls.get('auth', 'no'), '--tls-replication', 'yes']
 
     def client(self, port: int, password: str | None = None) -> RedisConnection:
         """A connection to 127.0.0.1:port, with TLS checking the certificate against the CA when the lab has TLS."""
-        tls = TlsOptions(ca_file=self.tls['ca.crt']) if self.tls else None
+        tls = TlsOptions(ca_file=self.tls['ca.crt'], cert_file=self.tls.get('client.crt'), key_file=self.tls.get('client.key')) \
+            if self.tls else None
         return RedisConnection(lab.HOST, port, password=password, tls=tls, connect_timeout=2.0, read_timeout=2.0)
 
     def start_sentinel(self, port: int) -> None:
@@ -117,13 +119,15 @@ class Lab:
     def sentinel(self, port: int) -> RedisConnection:
         return self.client(port, password=SENTINEL_PASSWORD)
 
-    def vars(self) -> dict:
+    def vars(self, tls_name: str = '') -> dict:
+        """The role's variables for this lab; with tls_name, every server and Sentinel entry carries it."""
+        named = {'tls_name': tls_name} if tls_name else {}
         return {
             'inventory_hostname': 'haredis1',
             'haproxy_vip': lab.HOST, 'haproxy_redis_port': self.frontend_port, 'haproxy_redis_master_name': MASTER_NAME,
-            'haproxy_redis_servers': [{'name': 'redis%d' % i, 'address': lab.HOST, 'port': port}
+            'haproxy_redis_servers': [dict(named, name='redis%d' % i, address=lab.HOST, port=port)
                                       for i, port in enumerate(self.redis_ports, 1)],
-            'haproxy_redis_sentinels': [{'name': 'sentinel%d' % i, 'address': lab.HOST, 'port': port}
+            'haproxy_redis_sentinels': [dict(named, name='sentinel%d' % i, address=lab.HOST, port=port)
                                         for i, port in enumerate(self.sentinel_ports, 1)],
             'haproxy_healthcheck_password': CHECK_PASSWORD, 'haproxy_sentinel_password': SENTINEL_PASSWORD,
             'haproxy_stats_password': STATS_PASSWORD, 'haproxy_stats_port': self.stats_port,
@@ -133,6 +137,7 @@ class Lab:
             'haproxy_routable_file': str(self.routable_file),
             '__haproxy_version': {'stdout': subprocess.run([HAPROXY, '-v'], capture_output=True, text=True, check=True).stdout},
             'haproxy_tls': bool(self.tls), 'haproxy_tls_ca_cert': self.tls['ca.crt'] if self.tls else '',
+            'haproxy_tls_client_cert': (self.tls or {}).get('client.pem', ''),
         }
 
     def stop(self) -> None:
@@ -366,17 +371,56 @@ def test_with_tls_the_checks_verify_and_clients_pass_through_to_the_master(tmp_p
         assert setup.votes(replica) == 3
 
 
+def restart_haproxy(setup: Lab, workdir: Path, name: str, vars_: dict) -> None:
+    """Render the configuration with `vars_` and run a new HAProxy on it in place of the running one."""
+    result = render(workdir, vars_)
+    assert result.returncode == 0, result.stdout + result.stderr
+    setup.procs[-1].stop()
+    setup.procs.append(lab.Process(name, [HAPROXY, '-f', str(workdir / 'haproxy.cfg'), '-db'], workdir))
+
+
+def test_with_tls_a_named_peer_must_have_that_name(tmp_path, tls_files):
+    """tls_name on the entries: sent as SNI and checked (verifyhost). The lab's certificates name localhost:
+    with that name every check passes, with another every server and Sentinel is DOWN."""
+    with started(tmp_path, tls_files) as setup:
+        master = setup.redis_ports[0]
+        restart_haproxy(setup, tmp_path, 'haproxy-named', setup.vars(tls_name='localhost'))
+        assert 'check-sni localhost verifyhost localhost' in (tmp_path / 'haproxy.cfg').read_text()
+        lab.wait_until(lambda: setup.frontend_port_of_master() == master, 15, 'HAProxy did not route with the right name')
+        assert setup.votes(master) == 3
+        restart_haproxy(setup, tmp_path, 'haproxy-misnamed', setup.vars(tls_name='redis.example.com'))
+        lab.wait_until(lambda: setup.status(master).startswith('DOWN'), 10, 'a server without the name passed the check')
+        lab.wait_until(lambda: setup.votes(master) == 0, 10, 'a Sentinel without the name passed the check')
+
+
 def test_with_tls_a_certificate_from_another_ca_fails_the_checks(tmp_path, tls_files):
     """The checks trust the given CA only: with another CA every server and Sentinel is DOWN and no client is routed."""
     with started(tmp_path, tls_files) as setup:
-        vars_ = dict(setup.vars(), haproxy_tls_ca_cert=tls_files['other-ca.crt'])
-        result = render(tmp_path, vars_)
-        assert result.returncode == 0, result.stdout + result.stderr
-        setup.procs[-1].stop()
-        haproxy = lab.Process('haproxy-other-ca', [HAPROXY, '-f', str(tmp_path / 'haproxy.cfg'), '-db'], tmp_path)
-        setup.procs.append(haproxy)
+        restart_haproxy(setup, tmp_path, 'haproxy-other-ca', dict(setup.vars(), haproxy_tls_ca_cert=tls_files['other-ca.crt']))
         master = setup.redis_ports[0]
         lab.wait_until(lambda: setup.status(master).startswith('DOWN'), 10, 'a server with an untrusted certificate passed the check')
         lab.wait_until(lambda: setup.votes(master) == 0, 10, 'a Sentinel with an untrusted certificate passed the check')
         with pytest.raises(RedisConnectionError):
             setup.frontend_port_of_master()
+
+
+def test_with_tls_and_client_certificates_required_the_checks_present_one(tmp_path):
+    """tls-auth-clients yes on every server and Sentinel: HAProxy's checks pass with haproxy_tls_client_cert (a
+    certificate and its key in one PEM) and fail without it. The lab's certificates allow server and client use,
+    as replication and Sentinel's links need."""
+    if certs.OPENSSL is None:
+        pytest.skip('openssl CLI not installed; cannot make TLS certificates')
+    pki = tmp_path / 'pki'
+    certs.issue(str(pki), 'ca', [('peer', ['127.0.0.1'])])
+    client_pem = tmp_path / 'haproxy-client.pem'
+    client_pem.write_text((pki / 'peer.crt').read_text() + (pki / 'peer.key').read_text())
+    material = {'ca.crt': str(pki / 'ca.pem'), 'server.crt': str(pki / 'peer.crt'), 'server.key': str(pki / 'peer.key'),
+                'client.crt': str(pki / 'peer.crt'), 'client.key': str(pki / 'peer.key'), 'client.pem': str(client_pem),
+                'auth': 'yes'}
+    with started(tmp_path, material) as setup:
+        master = setup.redis_ports[0]
+        assert ' crt %s' % client_pem in (tmp_path / 'haproxy.cfg').read_text()
+        assert setup.votes(master) == 3
+        restart_haproxy(setup, tmp_path, 'haproxy-no-client-cert', dict(setup.vars(), haproxy_tls_client_cert=''))
+        lab.wait_until(lambda: setup.status(master).startswith('DOWN'), 10, 'a check without a client certificate passed')
+        lab.wait_until(lambda: setup.votes(master) == 0, 10, 'a vote check without a client certificate passed')

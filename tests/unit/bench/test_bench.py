@@ -310,3 +310,17 @@ def test_the_tls_lab_is_measured_with_tls_and_the_others_without(monkeypatch: py
     finally:
         lab.use_scenario()
     assert not lab.TLS
+
+
+def test_a_replica_asked_after_its_master_is_in_sync_once_it_reached_the_masters_offset(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Under writes the replica, asked later, is often already past the offset the master had when asked.
+    infos = {
+        "redis1": {"role": "master", "master_repl_offset": "1000"},
+        "redis2": {"role": "slave", "master_host": lab.SERVERS["redis1"], "master_link_status": "up", "slave_repl_offset": "1020"},
+    }
+    monkeypatch.setattr(lab, "replication", lambda server: infos[server])
+    assert lab.in_sync("redis1")
+    infos["redis2"]["slave_repl_offset"] = "999"
+    assert not lab.in_sync("redis1")
+    infos["redis2"].update(slave_repl_offset="1000", master_link_status="down")
+    assert not lab.in_sync("redis1")
