@@ -47,8 +47,9 @@ def args(material, **kwargs):
     return base
 
 
-def test_good_material(material, warnings):
-    failed, result = run(args(material, names=[DNS_NAME, IPV4, IPV6]))
+@pytest.mark.parametrize('given', ['paths', 'content'])
+def test_good_material(material, warnings, temporary, given):
+    failed, result = run((args if given == 'paths' else content_args)(material, names=[DNS_NAME, IPV4, IPV6]))
     assert not failed, result
     assert result['changed'] is False
     assert result['subject'] == 'CN=%s' % DNS_NAME
@@ -58,6 +59,10 @@ def test_good_material(material, warnings):
     assert result['not_before'].endswith('Z') and result['not_after'].endswith('Z')
     assert 'problems' not in result
     assert warnings == []
+    if given == 'paths':
+        assert temporary == {}
+    else:
+        assert_private_and_gone(temporary, result)
 
 
 def test_check_mode_checks_too(material, warnings):
@@ -170,19 +175,6 @@ def assert_private_and_gone(temporary, result, names=('cert.pem', 'key.pem', 'ca
     assert modes == dict({'.': 0o700}, **{name: 0o600 for name in names})
     assert not os.path.exists(directory)
     assert directory not in json.dumps(result)
-
-
-def test_good_content(material, warnings, temporary):
-    failed, result = run(content_args(material, names=[DNS_NAME, IPV4, IPV6]))
-    assert not failed, result
-    assert result['changed'] is False
-    assert result['subject'] == 'CN=%s' % DNS_NAME
-    assert result['issuer'] == 'O=hastack test, CN=Test CA'
-    assert result['names'] == [DNS_NAME, '*.redis.example.test', IPV4, IPV6]
-    assert result['days_left'] in (364, 365)
-    assert 'problems' not in result
-    assert warnings == []
-    assert_private_and_gone(temporary, result)
 
 
 @pytest.mark.parametrize('bad, expected', [
