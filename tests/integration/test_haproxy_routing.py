@@ -359,7 +359,7 @@ def test_with_tls_the_checks_verify_and_clients_pass_through_to_the_master(tmp_p
         config = (tmp_path / 'haproxy.cfg').read_text()
         assert 'check-ssl verify required ca-file %s' % tls_files['ca.crt'] in config
         assert setup.status(master) == 'UP' and setup.status(replica).startswith('DOWN')
-        assert setup.votes(master) == 3
+        lab.wait_until(lambda: setup.votes(master) == 3, 10, 'HAProxy did not see all three Sentinels name the master')
         with setup.client(setup.frontend_port) as client:
             assert client.command('SET', 'hastack:tls', 'through-haproxy') == 'OK'
         with pytest.raises(RedisConnectionError):
@@ -368,7 +368,8 @@ def test_with_tls_the_checks_verify_and_clients_pass_through_to_the_master(tmp_p
         with setup.sentinel(setup.sentinel_ports[0]) as sentinel:
             assert sentinel.command('SENTINEL', 'FAILOVER', MASTER_NAME) == 'OK'
         lab.wait_until(lambda: setup.frontend_port_of_master() == replica, 30, 'HAProxy did not follow the failover over TLS')
-        assert setup.votes(replica) == 3
+        # Routing needs a quorum (2), so the third Sentinel's vote may come a check interval later.
+        lab.wait_until(lambda: setup.votes(replica) == 3, 10, 'HAProxy did not see all three Sentinels name the new master')
 
 
 def restart_haproxy(setup: Lab, workdir: Path, name: str, vars_: dict) -> None:
@@ -387,7 +388,7 @@ def test_with_tls_a_named_peer_must_have_that_name(tmp_path, tls_files):
         restart_haproxy(setup, tmp_path, 'haproxy-named', setup.vars(tls_name='localhost'))
         assert 'check-sni localhost verifyhost localhost' in (tmp_path / 'haproxy.cfg').read_text()
         lab.wait_until(lambda: setup.frontend_port_of_master() == master, 15, 'HAProxy did not route with the right name')
-        assert setup.votes(master) == 3
+        lab.wait_until(lambda: setup.votes(master) == 3, 10, 'HAProxy did not see all three Sentinels name the master')
         restart_haproxy(setup, tmp_path, 'haproxy-misnamed', setup.vars(tls_name='redis.example.com'))
         lab.wait_until(lambda: setup.status(master).startswith('DOWN'), 10, 'a server without the name passed the check')
         lab.wait_until(lambda: setup.votes(master) == 0, 10, 'a Sentinel without the name passed the check')
@@ -420,7 +421,7 @@ def test_with_tls_and_client_certificates_required_the_checks_present_one(tmp_pa
     with started(tmp_path, material) as setup:
         master = setup.redis_ports[0]
         assert ' crt %s' % client_pem in (tmp_path / 'haproxy.cfg').read_text()
-        assert setup.votes(master) == 3
+        lab.wait_until(lambda: setup.votes(master) == 3, 10, 'HAProxy did not see all three Sentinels name the master')
         restart_haproxy(setup, tmp_path, 'haproxy-no-client-cert', dict(setup.vars(), haproxy_tls_client_cert=''))
         lab.wait_until(lambda: setup.status(master).startswith('DOWN'), 10, 'a check without a client certificate passed')
         lab.wait_until(lambda: setup.votes(master) == 0, 10, 'a vote check without a client certificate passed')
