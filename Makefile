@@ -137,7 +137,7 @@ image: docker
 # Runs (scenario:platform) on the lab's bare image, where the roles install
 # every package themselves; the others start from the image with the stack's
 # packages pre-installed (the Valkey variant below is bare too).
-BARE_RUNS ?= default:debian12
+BARE_RUNS ?= day2:debian12
 # Runs left out of SCENARIO x PLATFORMS, each covered elsewhere: the whole
 # reference stack under faults (failover: the campaign, the stats pages, HAProxy's
 # routing and reloads, keepalived's VRRP modes) on Debian 12 is the benchmark's
@@ -145,16 +145,18 @@ BARE_RUNS ?= default:debian12
 # Debian 12, with --check), the integration tests (HAProxy 2.6, nginx 1.22, Redis
 # and Sentinel 7.0 on this Debian 12 host) and the topology scenario's load
 # balancers (HAProxy 2.6, keepalived 2.2.7 unicast, the loopback binding);
-# multicast VRRP and the sysctl binding on Debian 12 run in `default`, which
+# multicast VRRP and the sysctl binding on Debian 12 run in `default` (inside `day2`), which
 # installs every package on Debian 12's bare image.
 # The topology scenario has its platforms fixed (Debian 12 and 13 mixed): it
 # runs once, under PLATFORMS' debian13. site.yml on Debian 13 runs there too
 # (Valkey, every role), and the whole stack on Debian 13's stack image in
-# failover, so `default` runs once, on Debian 12's bare image.
+# failover, so `default` runs once, on Debian 12's bare image, as the first
+# part of `day2` (its prepare, converge and verify, then the day-2 operations
+# on the same lab): `make demo` brings up that lab.
 # lb_hosts is the benchmark's lab with load balancers of their own: the smoke run
 # below is its test (Debian 12), the failover scenario's campaign the reference
 # shape's (Debian 13).
-SKIP_RUNS ?= default:debian13 failover:debian12 vip_bind:debian12 topology:debian12 lb_hosts:debian12 lb_hosts:debian13 tls:debian12
+SKIP_RUNS ?= default:debian12 default:debian13 day2:debian13 failover:debian12 vip_bind:debian12 topology:debian12 lb_hosts:debian12 lb_hosts:debian13 tls:debian12
 .PHONY: molecule
 molecule: venv image host-packages
 	@for scenario in $(SCENARIO); do \
@@ -220,8 +222,9 @@ bench: venv image demo-packages
 # redis-benchmark runs a tenth of make bench's requests: the smoke run proves the
 # throughput path works, make bench measures it.
 # The lab with load balancers on hosts of their own (molecule/lb_hosts) and three
-# Redis servers (the witness too): every fault and the switchover run on a group
-# with two replicas, and every partition the load balancers must see through
+# Redis servers (the witness too): every fault and the rolling restart (with its
+# switchover) run on a group with two replicas and load balancers that run
+# nothing else, and every partition the load balancers must see through
 # the network, while the failover scenario's campaign runs the reference shape
 # (load balancers on the Redis hosts) on Debian 13. `make bench` measures the
 # reference lab's two servers unless BENCH_ARGS says otherwise. The faults the
@@ -229,7 +232,7 @@ bench: venv image demo-packages
 # stopped, the VIP holder frozen) are left to it, and the frozen VIP holder on
 # Debian 12 to `topology`'s load balancers; each of the benchmark's ways to
 # break the lab still runs here. Each trial runs every client flavour at once.
-BENCH_SMOKE_FAULTS := master-crash,master-crash-restarted,switchover,master-partition,master-isolated,master-host-freeze,crash-after-thaw,lb-partition,vrrp-split,sentinel-minority,replica-partition
+BENCH_SMOKE_FAULTS := master-crash,master-crash-restarted,rolling-restart,master-partition,master-isolated,master-host-freeze,crash-after-thaw,lb-partition,vrrp-split,sentinel-minority,replica-partition
 .PHONY: bench-smoke
 bench-smoke: venv image demo-packages
 	@echo "=== bench smoke run: $(BENCH_SMOKE_FAULTS)"

@@ -56,6 +56,9 @@ FAULTS: dict[str, Fault] = {
     "keepalived-stop": Fault("keepalived stopped on the VIP holder", None),
     "holder-freeze": Fault("the VIP holder frozen (docker pause; the master elsewhere)", 0.6),
     "switchover": Fault("planned switchover (playbooks/switchover.yml)", None),
+    "rolling-restart": Fault("every daemon restarted one host at a time (playbooks/rolling_restart.yml): the replicas, "
+                             "one switchover, the old master, the Sentinels, the load balancers with the VIP moved off "
+                             "each first", None),
     "master-partition": Fault("the master cut off from the other Redis hosts (Sentinels, replica) for 8 s, its load balancer "
                               "still reaching it; one long-lived client connection", None),
     "master-isolated": Fault("the master's host cut off from everything, both networks, for 8 s; one long-lived client "
@@ -86,6 +89,8 @@ MASTER_FAULTS: dict[str, tuple[str, str]] = {
 # What an old master returning is measured after: each master fault's trial ends with it.
 RETURNING = tuple(MASTER_FAULTS)
 # Faults that may lose the writes of the last replication window (asynchronous replication).
+# The operator's playbooks: their one failover is the planned switchover's.
+PLANNED = ("switchover", "rolling-restart")
 UNCLEAN = ("master-crash", "master-hang", "master-partition", "master-isolated", "master-host-freeze", "crash-after-thaw")
 # Variables whose values the report compares between profiles.
 SETTINGS = {
@@ -577,29 +582,52 @@ def crash_after_thaw(args: argparse.Namespace, number: int, directory: Path) -> 
     return {"crash-after-thaw": record}
 
 
-def switchover(args: argparse.Namespace, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
-    """playbooks/switchover.yml to a replica (the next server in turn: with two replicas, Sentinel must promote
-    that one and not the other), as an operator runs it."""
+def playbook_under_writes(args: argparse.Namespace, number: int, directory: Path, fault: str, argv: list[str],
+                          done: t.Callable[[], bool], waited: str) -> dict[str, t.Any]:
+    """Run one of the collection's playbooks (argv after ansible-playbook -i <the lab's inventory>) as an operator
+    does, under the clients, and wait until `done` and writes go through again. The record has the write pause
+    switchover.yml reported, the playbook's length and the Sentinels' failovers (config epoch) meanwhile."""
     timeout = args.timeout
-    target = lab.next_server(lab.settle(first_lb()))
-    with Clients(directory, f"switchover-{number}", "pooled", args.clients) as writer:
+    epoch = lab.sentinel_epoch("witness")
+    with Clients(directory, f"{fault}-{number}", "pooled", args.clients) as writer:
         writer.wait_acked()
         fault_at = time.time()
         result = subprocess.run(
-            ["ansible-playbook", "-i", str(args.work / "molecule" / "inventory"), str(ROOT / "playbooks" / "switchover.yml"),
-             "-e", f"switchover_target={target}"],
-            capture_output=True, text=True, cwd=ROOT, env=lab_env(args), timeout=timeout * 4, check=False)
+            ["ansible-playbook", "-i", str(args.work / "molecule" / "inventory")] + argv,
+            capture_output=True, text=True, cwd=ROOT, env=lab_env(args), timeout=timeout * 20, check=False)
+        ended_at = time.time()
         if result.returncode != 0:
-            raise lab.LabError(f"switchover.yml to {target} failed: {result.stdout[-2000:]}")
+            raise lab.LabError(f"{' '.join(argv)} failed: {result.stdout[-2000:]}")
         pause = re.search(r"paused for ([0-9.]+) s", result.stdout)
-        lab.wait_for(f"the Sentinels to name {target}", lambda: lab.master() == target, timeout)
+        lab.wait_for(waited, done, timeout)
         wait_writes_resume(writer, fault_at, timeout)
         done_at = time.time()
         writes, members = writer.stop()
     record = trial_record(number, writes, members, fault_at, done_at)
     record["flavours"] = writer.flavour_records(number, fault_at, done_at)
     record["write_pause_seconds"] = float(pause.group(1)) if pause else None
+    record["playbook_seconds"] = round(ended_at - fault_at, 1)
+    record["failovers"] = lab.sentinel_epoch("witness") - epoch
+    return record
+
+
+def switchover(args: argparse.Namespace, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
+    """playbooks/switchover.yml to a replica (the next server in turn: with two replicas, Sentinel must promote
+    that one and not the other), as an operator runs it."""
+    target = lab.next_server(lab.settle(first_lb()))
+    record = playbook_under_writes(
+        args, number, directory, "switchover", [str(ROOT / "playbooks" / "switchover.yml"), "-e", f"switchover_target={target}"],
+        lambda: lab.master() == target, f"the Sentinels to name {target}")
     return {"switchover": record}
+
+
+def rolling_restart(args: argparse.Namespace, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
+    """playbooks/rolling_restart.yml, as an operator runs it: its one switchover moves the master to a replica."""
+    old = lab.settle(first_lb())
+    record = playbook_under_writes(
+        args, number, directory, "rolling-restart", [str(ROOT / "playbooks" / "rolling_restart.yml")],
+        lambda: lab.master() != old, f"the Sentinels to name another master than {old}")
+    return {"rolling-restart": record}
 
 
 def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[str, dict[str, t.Any]]:
@@ -620,6 +648,8 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
                     records = master_fault(args, name, number, directory)
                 elif name == "switchover":
                     records = switchover(args, number, directory)
+                elif name == "rolling-restart":
+                    records = rolling_restart(args, number, directory)
                 elif name == "master-crash-restarted":
                     records = master_restarted(args, number, directory)
                 elif name == "crash-after-thaw":
@@ -912,8 +942,8 @@ def merge(old: dict[str, t.Any], new: dict[str, t.Any]) -> dict[str, t.Any]:
 def trial_problems(fault: str, trial: dict[str, t.Any], where: str) -> list[str]:
     """What --check refuses in one client's record of a trial (the fault's own client or another flavour)."""
     found = []
-    # A switchover's paused clients get READONLY from the old master, by design.
-    if trial["writes_to_non_master"] and fault != "switchover":
+    # A switchover's paused clients get READONLY from the old master, by design (a rolling restart runs one).
+    if trial["writes_to_non_master"] and fault not in PLANNED:
         found.append(f"{where}: {trial['writes_to_non_master']} writes reached a non-master")
     if trial["acknowledged_writes_lost"] and fault not in UNCLEAN:
         found.append(f"{where}: {trial['acknowledged_writes_lost']} acknowledged writes lost")
@@ -927,6 +957,8 @@ def trial_problems(fault: str, trial: dict[str, t.Any], where: str) -> list[str]
     # must not make the Sentinels elect one.
     if trial.get("failovers") and (fault == "master-crash-restarted" or fault in NETWORK_FAULTS and fault not in FAILING_OVER):
         found.append(f"{where}: {trial['failovers']} failovers where none may happen")
+    if fault in PLANNED and trial.get("failovers", 1) != 1:
+        found.append(f"{where}: {trial['failovers']} failovers where exactly one (the planned switchover) may happen")
     return found
 
 

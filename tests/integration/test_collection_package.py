@@ -70,6 +70,10 @@ def test_roles_and_playbooks_resolve_by_fqcn(installed: Installed, tmp_path: pat
     path, env = installed.path, installed.env
     assert (path / "roles" / "vip_bind" / "meta" / "argument_specs.yml").is_file()
     _run(["ansible-playbook", "-i", "localhost,", "--syntax-check", "hastack.redis.site"], env, tmp_path)
+    # Playbooks that import others (status.yml, switchover.yml, endpoints.yml) find them in the installed copy.
+    for playbook in ("rolling_restart", "retire_server", "switchover"):
+        listed = _run(["ansible-playbook", "-i", "localhost,", "--list-tasks", f"hastack.redis.{playbook}"], env, tmp_path)
+        assert "Resolve the server's address, port" in listed.stdout, listed.stdout
     doc = _run(["ansible-doc", "-t", "role", "--json", "hastack.redis.vip_bind"], env, tmp_path)
     assert "vip_bind_method" in json.loads(doc.stdout)["hastack.redis.vip_bind"]["entry_points"]["main"]["options"]
 

@@ -145,6 +145,9 @@ def test_check_accepts_a_clean_run_and_losses_in_a_crash_window() -> None:
     ("haproxy-kill", {"ok": False, "error": "timed out"}, "haproxy-kill trial 1: timed out"),
     ("master-crash-restarted", {"failovers": 1}, "master-crash-restarted trial 1: 1 failovers where none may happen"),
     ("master-crash-restarted", {"acknowledged_writes_lost": 1}, "1 acknowledged writes lost"),
+    ("rolling-restart", {"failovers": 2}, "rolling-restart trial 1: 2 failovers where exactly one (the planned switchover)"),
+    ("switchover", {"failovers": 0}, "switchover trial 1: 0 failovers where exactly one"),
+    ("rolling-restart", {"acknowledged_writes_lost": 1}, "1 acknowledged writes lost"),
 ])
 def test_check_names_each_problem(fault: str, trial: dict, message: str) -> None:
     assert any(message in problem for problem in bench.problems(_results(fault, **trial)))
@@ -157,7 +160,8 @@ def test_check_counts_false_failovers() -> None:
 
 
 def test_check_accepts_the_readonly_replies_of_a_switchover() -> None:
-    assert not bench.problems(_results("switchover", writes_to_non_master=80))
+    assert not bench.problems(_results("switchover", writes_to_non_master=80, failovers=1))
+    assert not bench.problems(_results("rolling-restart", writes_to_non_master=80, failovers=1))
 
 
 def test_merge_replaces_only_the_faults_measured_again() -> None:
