@@ -164,7 +164,9 @@ molecule: venv image host-packages
 	    case " $(SKIP_RUNS) " in *" $$scenario:$$platform "*) echo "=== skip $$scenario on $$platform (SKIP_RUNS)"; continue ;; esac; \
 	    image=stack; case " $(BARE_RUNS) " in *" $$scenario:$$platform "*) image=bare ;; esac; \
 	    echo "=== molecule test -s $$scenario on $$platform ($$image image)"; start=$$(date +%s); \
-	    LAB_PLATFORM=$$platform LAB_IMAGE=$$image molecule test -s $$scenario || exit 1; \
+	    log=$(CACHE)/logs/molecule-$$scenario-$$platform.log; mkdir -p $(CACHE)/logs; \
+	    LAB_PLATFORM=$$platform LAB_IMAGE=$$image molecule test -s $$scenario 2>&1 | tee $$log \
+	      || { python lab/failures.py $$log; exit 1; }; \
 	    echo "=== $$scenario on $$platform took $$(( $$(date +%s) - start )) s"; \
 	  done; \
 	done
@@ -178,7 +180,9 @@ molecule-variants: venv image
 	@for variant in $(VARIANTS); do \
 	  IFS=: read -r scenario platform flavor <<<"$$variant"; \
 	  echo "=== molecule test -s $$scenario on $$platform with $$flavor"; start=$$(date +%s); \
-	  LAB_PLATFORM=$$platform LAB_IMAGE=bare LAB_REDIS_FLAVOR=$$flavor molecule test -s $$scenario || exit 1; \
+	  log=$(CACHE)/logs/molecule-$$scenario-$$platform-$$flavor.log; mkdir -p $(CACHE)/logs; \
+	  LAB_PLATFORM=$$platform LAB_IMAGE=bare LAB_REDIS_FLAVOR=$$flavor molecule test -s $$scenario 2>&1 | tee $$log \
+	    || { python lab/failures.py $$log; exit 1; }; \
 	  echo "=== $$scenario on $$platform with $$flavor took $$(( $$(date +%s) - start )) s"; \
 	done
 
