@@ -27,6 +27,14 @@ options:
     description:
       - Password sent with C(AUTH) over the connection. It never appears in results, error messages or process arguments.
     type: str
+  previous_passwords:
+    description:
+      - While a password changes, the passwords tried in turn, each on a new connection, when the server refuses
+        O(password) with C(WRONGPASS). These are the user's previous ones, which the server takes until it is given the
+        new one. Never shown, like O(password).
+    type: list
+    elements: str
+    default: []
   tls:
     description:
       - Connect with TLS.

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.hastack.redis.plugins.module_utils.resp import RedisConnection, TlsOptions, format_address
+from ansible_collections.hastack.redis.plugins.module_utils.resp import AuthenticationError, RedisConnection, TlsOptions, format_address
 
 
 def connection_argument_spec():
@@ -15,6 +15,7 @@ def connection_argument_spec():
         port=dict(type='int'),
         username=dict(type='str'),
         password=dict(type='str', no_log=True),
+        previous_passwords=dict(type='list', elements='str', default=[], no_log=True),
         tls=dict(type='bool', default=False),
         tls_ca_cert=dict(type='path'),
         tls_client_cert=dict(type='path'),
@@ -55,16 +56,28 @@ def connection_factory(params, default_port):
         )
     port = params['port'] or default_port
 
-    def connect():
+    def open_with(password):
         conn = RedisConnection(
             params['host'], port,
             username=params['username'],
-            password=params['password'],
+            password=password,
             tls=tls,
             connect_timeout=params['connect_timeout'],
             read_timeout=params['read_timeout'],
             protocol=params['protocol'],
         )
         return conn.connect()
+
+    def connect():
+        # While a password changes, a server refusing the new one may still take a previous one.
+        candidates = [params['password']] + [password for password in params.get('previous_passwords') or []
+                                             if password and password != params['password']]
+        for number, password in enumerate(candidates, 1):
+            try:
+                return open_with(password)
+            except AuthenticationError:
+                if number == len(candidates):
+                    raise
+        return None
 
     return connect, format_address(params['host'], port)

@@ -364,3 +364,22 @@ def test_odd_sentinel_replies_fail_cleanly(fake_server, reply):
     failed, result = run({'mode': 'sentinel', 'port': server.port, 'master_name': 'mymaster'})
     assert failed
     assert_clean_failure(result, server.port)
+
+
+def test_a_previous_password_is_tried_when_the_new_one_is_refused(fake_server):
+    # The server still has only the old password: a password change has begun, but not reached it.
+    server = fake_server(Responder(password=PASSWORD, username='probe'))
+    failed, result = run({'port': server.port, 'username': 'probe', 'password': 'the-new-one',
+                          'previous_passwords': ['an-older-one', PASSWORD]})
+    assert not failed, result
+    assert result['role'] == 'master'
+    dumped = json.dumps(result)
+    assert PASSWORD not in dumped and 'the-new-one' not in dumped and 'an-older-one' not in dumped
+
+
+def test_without_a_previous_password_that_works_the_refusal_stands(fake_server):
+    server = fake_server(Responder(password=PASSWORD, username='probe'))
+    failed, result = run({'port': server.port, 'username': 'probe', 'password': 'the-new-one', 'previous_passwords': ['an-older-one']})
+    assert failed
+    assert result['error_kind'] == 'auth'
+    assert 'an-older-one' not in json.dumps(result) and PASSWORD not in json.dumps(result)
