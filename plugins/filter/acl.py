@@ -59,6 +59,14 @@ def acl_rules(users: t.Any, previous_passwords: t.Any = None) -> list[list[str]]
     return entries
 
 
+def acl_previous(previous_passwords: t.Any, name: t.Any) -> list[str]:
+    """The previous passwords `previous_passwords` (user name to a password or a list) gives the user `name`, as a
+    list without empty ones; none for a mapping that is not one (preflight refuses it)."""
+    if not isinstance(previous_passwords, dict):
+        return []
+    return _previous(previous_passwords.get(str(name)))
+
+
 def acl_setuser(entries: t.Any, existing: t.Any = None) -> list[list[str]]:
     """The commands that give a running server or Sentinel exactly the users of `entries` (acl_rules's
     output): ACL SETUSER <name> reset ... for each (its clients stay connected, where ACL LOAD would
@@ -74,4 +82,4 @@ def acl_setuser(entries: t.Any, existing: t.Any = None) -> list[list[str]]:
 
 class FilterModule:
     def filters(self) -> dict[str, t.Callable[..., t.Any]]:
-        return {'acl_rules': acl_rules, 'acl_setuser': acl_setuser}
+        return {'acl_rules': acl_rules, 'acl_setuser': acl_setuser, 'acl_previous': acl_previous}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hastack.redis.plugins.filter.acl import acl_rules, acl_setuser
+from ansible_collections.hastack.redis.plugins.filter.acl import acl_previous, acl_rules, acl_setuser
 
 # ACL GETUSER of Redis 7.0.15 after ACL SETUSER hc '>n3w p"a\ss,()%': its one password hash.
 REDIS_HASH = '#b3abdaf19f8f3106badaa1dc9e4f4513209df5a1371e1cc8b5d8aeb9920a2667'
@@ -57,3 +57,11 @@ def test_setuser_redefines_each_user_and_deletes_the_stale_ones_only() -> None:
     assert commands[1][:4] == ['ACL', 'SETUSER', 'app', 'reset']
     assert commands[2:] == [['ACL', 'DELUSER', 'olduser']]
     assert acl_setuser(entries, ['admin', 'app', 'default']) == commands[:2]
+
+
+def test_previous_passwords_of_one_user_as_a_list() -> None:
+    previous = {'admin': 'old', 'app': ['older', '', 'old'], 'hc': None}
+    assert acl_previous(previous, 'admin') == ['old']
+    assert acl_previous(previous, 'app') == ['older', 'old']
+    assert acl_previous(previous, 'hc') == [] and acl_previous(previous, 'nobody') == []
+    assert acl_previous('not a mapping', 'admin') == []
