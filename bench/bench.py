@@ -59,6 +59,9 @@ FAULTS: dict[str, Fault] = {
     "rolling-restart": Fault("every daemon restarted one host at a time (playbooks/rolling_restart.yml): the replicas, "
                              "one switchover, the old master, the Sentinels, the load balancers with the VIP moved off "
                              "each first", None),
+    "password-rotation": Fault("every server user's password and the Sentinels' own changed and changed back, each in "
+                               "two site.yml runs (the previous password accepted, then dropped): no failed write, no "
+                               "failover", None),
     "master-partition": Fault("the master cut off from the other Redis hosts (Sentinels, replica) for 8 s, its load balancer "
                               "still reaching it; one long-lived client connection", None),
     "master-isolated": Fault("the master's host cut off from everything, both networks, for 8 s; one long-lived client "
@@ -583,22 +586,26 @@ def crash_after_thaw(args: argparse.Namespace, number: int, directory: Path) -> 
 
 
 def playbook_under_writes(args: argparse.Namespace, number: int, directory: Path, fault: str, argv: list[str],
-                          done: t.Callable[[], bool], waited: str) -> dict[str, t.Any]:
-    """Run one of the collection's playbooks (argv after ansible-playbook -i <the lab's inventory>) as an operator
-    does, under the clients, and wait until `done` and writes go through again. The record has the write pause
-    switchover.yml reported, the playbook's length and the Sentinels' failovers (config epoch) meanwhile."""
+                          done: t.Callable[[], bool], waited: str, more: list[list[str]] | None = None) -> dict[str, t.Any]:
+    """Run one of the collection's playbooks (argv after ansible-playbook -i <the lab's inventory>; then each of
+    `more`) as an operator does, under the clients, and wait until `done` and writes go through again. The record has
+    the write pause switchover.yml reported, the playbooks' length and the Sentinels' failovers (config epoch)
+    meanwhile."""
     timeout = args.timeout
     epoch = lab.sentinel_epoch("witness")
     with Clients(directory, f"{fault}-{number}", "pooled", args.clients) as writer:
         writer.wait_acked()
         fault_at = time.time()
-        result = subprocess.run(
-            ["ansible-playbook", "-i", str(args.work / "molecule" / "inventory")] + argv,
-            capture_output=True, text=True, cwd=ROOT, env=lab_env(args), timeout=timeout * 20, check=False)
+        outputs = []
+        for run in [argv] + (more or []):
+            result = subprocess.run(
+                ["ansible-playbook", "-i", str(args.work / "molecule" / "inventory")] + run,
+                capture_output=True, text=True, cwd=ROOT, env=lab_env(args), timeout=timeout * 20, check=False)
+            if result.returncode != 0:
+                raise lab.LabError(f"{' '.join(run)} failed: {result.stdout[-2000:]}")
+            outputs.append(result.stdout)
         ended_at = time.time()
-        if result.returncode != 0:
-            raise lab.LabError(f"{' '.join(argv)} failed: {result.stdout[-2000:]}")
-        pause = re.search(r"paused for ([0-9.]+) s", result.stdout)
+        pause = re.search(r"paused for ([0-9.]+) s", "\n".join(outputs))
         lab.wait_for(waited, done, timeout)
         wait_writes_resume(writer, fault_at, timeout)
         done_at = time.time()
@@ -630,6 +637,44 @@ def rolling_restart(args: argparse.Namespace, number: int, directory: Path) -> d
     return {"rolling-restart": record}
 
 
+# The lab's passwords a rotation changes, by the variable of the lab's definition that holds each, and the ACL
+# user (redis_server) or Sentinel user (redis_sentinel; default is the Sentinels' own) whose password it is.
+ROTATED = {"redis_server_admin_password": ("redis", "admin"),
+           "redis_server_replication_password": ("redis", "replication"),
+           "redis_server_healthcheck_password": ("redis", "healthcheck"),
+           "redis_server_sentinel_user_password": ("redis", "sentinel"),
+           "lab_sentinel_password": ("sentinel", "default")}
+
+
+def rotation_vars(current: dict[str, str], to_new: bool, keep_previous: bool) -> dict[str, t.Any]:
+    """The extra variables of one site.yml run of a rotation: every ROTATED password (its `current` value by
+    variable) set to a new one, with quotes, a backslash and a non-ASCII letter (or back to `current`), and while
+    `keep_previous` the one it replaces accepted beside it."""
+    new = {name: f"{current[name]} rotated \u00e4\"'#$\\" for name in ROTATED}
+    values, previous = (new, current) if to_new else (current, new)
+    extra: dict[str, t.Any] = {name: values[name] for name in ROTATED}
+    if keep_previous:
+        extra["redis_server_previous_passwords"] = {user: previous[name] for name, (kind, user) in ROTATED.items() if kind == "redis"}
+        extra["redis_sentinel_previous_passwords"] = {user: previous[name] for name, (kind, user) in ROTATED.items() if kind == "sentinel"}
+    return extra
+
+
+def password_rotation(args: argparse.Namespace, number: int, directory: Path) -> dict[str, dict[str, t.Any]]:
+    """Every ROTATED password changed as the README says (site.yml with the previous passwords, then without), then
+    changed back the same way, so the lab ends on its inventory's passwords. No write may fail, no failover happen."""
+    master = lab.settle(first_lb())
+    current = {name: str(t.cast(t.Any, lab.FOUND).value(name)) for name in ROTATED}
+    runs = []
+    for step, (to_new, keep_previous) in enumerate([(True, True), (True, False), (False, True), (False, False)]):
+        path = args.work / f"rotation-{step}.json"
+        path.write_text(json.dumps(rotation_vars(current, to_new, keep_previous)), encoding="utf-8")
+        path.chmod(0o600)
+        runs.append([str(ROOT / "playbooks" / "site.yml"), "-e", f"@{path}"])
+    record = playbook_under_writes(args, number, directory, "password-rotation", runs[0],
+                                   lambda: lab.master() == master, f"{master} to stay the master", more=runs[1:])
+    return {"password-rotation": record}
+
+
 def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[str, dict[str, t.Any]]:
     faults: dict[str, dict[str, t.Any]] = {}
     wanted = [name for name in FAULTS if name in args.faults]
@@ -650,6 +695,8 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
                     records = switchover(args, number, directory)
                 elif name == "rolling-restart":
                     records = rolling_restart(args, number, directory)
+                elif name == "password-rotation":
+                    records = password_rotation(args, number, directory)
                 elif name == "master-crash-restarted":
                     records = master_restarted(args, number, directory)
                 elif name == "crash-after-thaw":
@@ -957,6 +1004,9 @@ def trial_problems(fault: str, trial: dict[str, t.Any], where: str) -> list[str]
     # must not make the Sentinels elect one.
     if trial.get("failovers") and (fault == "master-crash-restarted" or fault in NETWORK_FAULTS and fault not in FAILING_OVER):
         found.append(f"{where}: {trial['failovers']} failovers where none may happen")
+    if fault == "password-rotation" and (trial.get("failovers") or trial.get("failed_writes")):
+        found.append(f"{where}: {trial.get('failovers')} failovers and {trial.get('failed_writes')} failed writes "
+                     "where none may happen")
     if fault in PLANNED and trial.get("failovers", 1) != 1:
         found.append(f"{where}: {trial['failovers']} failovers where exactly one (the planned switchover) may happen")
     return found

@@ -30,6 +30,8 @@ SENTINELS: dict[str, str] = {}
 LOAD_BALANCERS: list[str] = []
 FRONT_ADDRESSES: dict[str, str] = {}
 MASTER_NAME = APP_USER = APP_PASSWORD = ADMIN_USER = ADMIN_PASSWORD = SENTINEL_PASSWORD = ""
+# The whole definition use_scenario() read, for the variables this module does not name.
+FOUND: definition.Definition | None = None
 # Whether the scenario turns TLS on (hastack_tls), and then the lab CA's file on this machine (use_tls).
 TLS = False
 TLS_CA = ""
@@ -38,8 +40,8 @@ TLS_CA = ""
 def use_scenario(scenario: str = "") -> None:
     """Read the lab as `scenario` shapes it ('' or one that keeps the base lab's hosts: the reference lab):
     its VIP, Redis servers (use_witness_server() adds the witness), Sentinels and load balancers, names and secrets."""
-    global VIP, MASTER_NAME, APP_USER, APP_PASSWORD, ADMIN_USER, ADMIN_PASSWORD, SENTINEL_PASSWORD, TLS  # pylint: disable=global-statement
-    found = definition.load({name: value for name, value in os.environ.items() if name != "LAB_WITNESS_GROUP"}, scenario=scenario)
+    global VIP, MASTER_NAME, APP_USER, APP_PASSWORD, ADMIN_USER, ADMIN_PASSWORD, SENTINEL_PASSWORD, TLS, FOUND  # pylint: disable=global-statement
+    found = FOUND = definition.load({name: value for name, value in os.environ.items() if name != "LAB_WITNESS_GROUP"}, scenario=scenario)
     VIP = found.value("hastack_vip")
     # The dicts and the list are filled in place: modules that imported them see the change.
     for target, source in ((SERVERS, found.addresses("redis_servers", "back")), (SENTINELS, found.addresses("redis_sentinels", "back")),

@@ -328,3 +328,30 @@ def test_a_replica_asked_after_its_master_is_in_sync_once_it_reached_the_masters
     assert not lab.in_sync("redis1")
     infos["redis2"].update(slave_repl_offset="1000", master_link_status="down")
     assert not lab.in_sync("redis1")
+
+
+def test_a_rotation_changes_every_password_and_back_keeping_the_previous_one_in_between() -> None:
+    current = {name: f"lab-{name}" for name in bench.ROTATED}
+    first = bench.rotation_vars(current, to_new=True, keep_previous=True)
+    second = bench.rotation_vars(current, to_new=True, keep_previous=False)
+    back = bench.rotation_vars(current, to_new=False, keep_previous=True)
+    new_admin = first["redis_server_admin_password"]
+    assert new_admin != current["redis_server_admin_password"] and '"' in new_admin and "\\" in new_admin
+    assert first["redis_server_previous_passwords"]["admin"] == current["redis_server_admin_password"]
+    assert first["redis_sentinel_previous_passwords"] == {"default": current["lab_sentinel_password"]}
+    assert set(first["redis_server_previous_passwords"]) == {"admin", "replication", "healthcheck", "sentinel"}
+    assert "redis_server_previous_passwords" not in second and second["redis_server_admin_password"] == new_admin
+    assert back["redis_server_admin_password"] == current["redis_server_admin_password"]
+    assert back["redis_server_previous_passwords"]["admin"] == new_admin
+
+
+def test_check_refuses_a_rotation_that_failed_a_write_or_failed_over() -> None:
+    def trial(**extra: object) -> dict:
+        return {"trial": 1, "ok": True, "writes_to_non_master": 0, "acknowledged_writes_lost": 0, "failed_writes": 0, **extra}
+
+    results = {"profiles": {"defaults": {"faults": {
+        "password-rotation": {"trials": [trial(failovers=0), dict(trial(failovers=0), trial=2, failed_writes=1),
+                                         dict(trial(failovers=1), trial=3)]}}}}}
+    found = bench.problems(results)
+    assert len(found) == 2 and all("where none may happen" in line for line in found)
+    assert "trial 2" in found[0] and "trial 3" in found[1]
