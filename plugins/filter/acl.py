@@ -67,6 +67,20 @@ def acl_previous(previous_passwords: t.Any, name: t.Any) -> list[str]:
     return _previous(previous_passwords.get(str(name)))
 
 
+def acl_previous_refusal(previous_passwords: t.Any, names: t.Any, variable: str) -> str:
+    """Why `previous_passwords` (the role variable `variable`) cannot be used with the users `names`: not a mapping,
+    or a user name that is none of them. Empty when it can."""
+    known = [str(name) for name in names or []]
+    if not isinstance(previous_passwords, dict):
+        return '%s must be a mapping of user name to previous password, got %s. Nothing was changed.' % (
+            variable, type(previous_passwords).__name__)
+    unknown = [str(name) for name in previous_passwords if str(name) not in known]
+    if unknown:
+        return '%s names %s, which %s no user here (the users are %s). Nothing was changed.' % (
+            variable, ', '.join(unknown), 'is' if len(unknown) == 1 else 'are', ', '.join(known))
+    return ''
+
+
 def acl_setuser(entries: t.Any, existing: t.Any = None) -> list[list[str]]:
     """The commands that give a running server or Sentinel exactly the users of `entries` (acl_rules's
     output): ACL SETUSER <name> reset ... for each (its clients stay connected, where ACL LOAD would
@@ -82,4 +96,5 @@ def acl_setuser(entries: t.Any, existing: t.Any = None) -> list[list[str]]:
 
 class FilterModule:
     def filters(self) -> dict[str, t.Callable[..., t.Any]]:
-        return {'acl_rules': acl_rules, 'acl_setuser': acl_setuser, 'acl_previous': acl_previous}
+        return {'acl_rules': acl_rules, 'acl_setuser': acl_setuser, 'acl_previous': acl_previous,
+                'acl_previous_refusal': acl_previous_refusal}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.hastack.redis.plugins.filter.acl import acl_previous, acl_rules, acl_setuser
+from ansible_collections.hastack.redis.plugins.filter.acl import acl_previous, acl_previous_refusal, acl_rules, acl_setuser
 
 # ACL GETUSER of Redis 7.0.15 after ACL SETUSER hc '>n3w p"a\ss,()%': its one password hash.
 REDIS_HASH = '#b3abdaf19f8f3106badaa1dc9e4f4513209df5a1371e1cc8b5d8aeb9920a2667'
@@ -65,3 +65,13 @@ def test_previous_passwords_of_one_user_as_a_list() -> None:
     assert acl_previous(previous, 'app') == ['older', 'old']
     assert acl_previous(previous, 'hc') == [] and acl_previous(previous, 'nobody') == []
     assert acl_previous('not a mapping', 'admin') == []
+
+
+def test_previous_passwords_for_an_unknown_user_or_not_a_mapping_are_refused_by_name() -> None:
+    names = ['admin', 'app']
+    assert acl_previous_refusal({'admin': 'old'}, names, 'redis_server_previous_passwords') == ''
+    assert acl_previous_refusal({}, names, 'redis_server_previous_passwords') == ''
+    refusal = acl_previous_refusal({'admni': 'old', 'app': 'x'}, names, 'redis_server_previous_passwords')
+    assert refusal.startswith('redis_server_previous_passwords names admni, which is no user here (the users are admin, app)')
+    assert 'old' not in refusal.replace('old password', '')
+    assert 'must be a mapping' in acl_previous_refusal(['old'], names, 'redis_sentinel_previous_passwords')
