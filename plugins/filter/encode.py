@@ -8,10 +8,14 @@ resp_hex: commands as the Redis protocol (RESP arrays of bulk strings, lengths i
 HAProxy's `tcp-check send-binary` / `expect binary`: nothing in a password needs escaping there.
 redis_quote: a value as a double-quoted string that Redis's and Sentinel's configuration parser reads
 back as exactly its UTF-8 bytes (JSON's \\uXXXX is not understood there; \\xHH is).
+basic_auth_digests: what HAProxy's stats listener compares a client's Authorization header with, so
+that no password is written into its configuration.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import typing as t
 
@@ -49,6 +53,21 @@ def redis_quote(value: t.Any) -> str:
         else:
             parts.append('\\x%02x' % byte)
     return '"%s"' % ''.join(parts)
+
+
+def basic_auth_digests(passwords: t.Any, username: t.Any) -> list[str]:
+    """SHA-256, in upper-case hex as HAProxy's `sha2(256),hex` converters write it, of the Authorization header
+    a client sends with HTTP basic auth as `username` and each of `passwords` (one password or a list), in order,
+    each once."""
+    if isinstance(passwords, (str, bytes)) or not isinstance(passwords, (list, tuple)):
+        passwords = [passwords]
+    digests: list[str] = []
+    for password in passwords:
+        header = b'Basic ' + base64.b64encode(_bytes(username) + b':' + _bytes(password))
+        digest = hashlib.sha256(header).hexdigest().upper()
+        if digest not in digests:
+            digests.append(digest)
+    return digests
 
 
 MASK = '********'
@@ -92,4 +111,4 @@ def validator_refusal(result: t.Any, tool: str, path: str, secrets: t.Any) -> st
 class FilterModule:
     def filters(self) -> dict[str, t.Callable[..., t.Any]]:
         return {'resp_hex': resp_hex, 'redis_quote': redis_quote, 'mask_secrets': mask_secrets,
-                'validator_refusal': validator_refusal}
+                'validator_refusal': validator_refusal, 'basic_auth_digests': basic_auth_digests}

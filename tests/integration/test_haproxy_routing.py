@@ -47,12 +47,17 @@ pytestmark = pytest.mark.skipif(
 
 
 def render(workdir: Path, extra_vars: dict) -> subprocess.CompletedProcess:
-    """Render the role's template with its defaults and internal vars, validated by haproxy -c like the role does."""
+    """Render the role's template with its defaults and internal vars, validated by haproxy -c like the role does,
+    beside the stats logins file it reads."""
+    extra_vars = dict(extra_vars, _haproxy_stats_logins_file=str(workdir / 'hastack-stats-logins'))
     play = [{'hosts': 'localhost', 'gather_facts': False,
              'vars_files': [str(ROLE / 'defaults' / 'main.yml'), str(ROLE / 'vars' / 'main.yml')],
-             'tasks': [{'name': 'Render haproxy.cfg', 'ansible.builtin.template': {
-                 'src': str(ROLE / 'templates' / 'haproxy.cfg.j2'), 'dest': str(workdir / 'haproxy.cfg'),
-                 'mode': '0600', 'validate': HAPROXY + ' -c -f %s'}}]}]
+             'tasks': [
+                 {'name': 'Write the stats logins', 'ansible.builtin.copy': {
+                     'content': '{{ _haproxy_stats_logins_content }}', 'dest': str(workdir / 'hastack-stats-logins'), 'mode': '0600'}},
+                 {'name': 'Render haproxy.cfg', 'ansible.builtin.template': {
+                     'src': str(ROLE / 'templates' / 'haproxy.cfg.j2'), 'dest': str(workdir / 'haproxy.cfg'),
+                     'mode': '0600', 'validate': HAPROXY + ' -c -f %s'}}]}]
     return lab.playbook(workdir, 'render', play, extra_vars)
 
 

@@ -10,7 +10,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ansible_collections.hastack.redis.plugins.filter.encode import MASK, mask_secrets, redis_quote, resp_hex, validator_refusal
+from ansible_collections.hastack.redis.plugins.filter.encode import (MASK, basic_auth_digests, mask_secrets, redis_quote, resp_hex,
+                                                                     validator_refusal)
 from ansible_collections.hastack.redis.plugins.module_utils.resp import encode_command, parse
 
 
@@ -116,3 +117,27 @@ def test_validator_refusal_tells_a_rendering_failure_apart() -> None:
     message = validator_refusal({'failed': True, 'msg': 'Destination directory /etc/keepalived does not exist'},
                                 "keepalived's configuration test", '/etc/keepalived/keepalived.conf', [])
     assert message == 'Rendering /etc/keepalived/keepalived.conf failed: Destination directory /etc/keepalived does not exist'
+
+
+# The stats listener of HAProxy 2.6.12 (Debian 12) and 3.0.11 (Debian 13), with only this digest in its file
+# (acl ... req.fhdr(authorization),sha2(256),hex -m str -f FILE), answered 200 to this login, 401 to others.
+HAPROXY_LET_IN = ('admin', "old'pw \u00e4", '2A9CC2FCB987729E12DD710D98D8D87B1BB87918CEFF9A8F3D028853E8E5C999')
+
+
+def test_basic_auth_digests_are_what_haproxy_matched() -> None:
+    username, password, digest = HAPROXY_LET_IN
+    assert basic_auth_digests(password, username) == [digest]
+    assert basic_auth_digests([password], username) == [digest]
+
+
+def test_basic_auth_digests_keep_the_order_and_each_login_once() -> None:
+    username, password, digest = HAPROXY_LET_IN
+    digests = basic_auth_digests(['new-pw', password, 'new-pw'], username)
+    assert len(digests) == 2 and digests[1] == digest and digests[0] != digest
+    assert basic_auth_digests([password], 'other') != [digest]
+
+
+@given(st.text(min_size=1), st.text(min_size=1))
+def test_basic_auth_digests_are_upper_case_sha256_hex(username, password) -> None:
+    (digest,) = basic_auth_digests(password, username)
+    assert len(digest) == 64 and digest == digest.upper() and int(digest, 16) >= 0
