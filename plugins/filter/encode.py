@@ -59,7 +59,7 @@ def basic_auth_digests(passwords: t.Any, username: t.Any) -> list[str]:
     """SHA-256, in upper-case hex as HAProxy's `sha2(256),hex` converters write it, of the Authorization header
     a client sends with HTTP basic auth as `username` and each of `passwords` (one password or a list), in order,
     each once."""
-    if isinstance(passwords, (str, bytes)) or not isinstance(passwords, (list, tuple)):
+    if not isinstance(passwords, (list, tuple)):
         passwords = [passwords]
     digests: list[str] = []
     for password in passwords:
