@@ -142,7 +142,10 @@ def molecule(args: argparse.Namespace, *words: str, logfile: Path) -> None:
 
 
 def lab_env(args: argparse.Namespace) -> dict[str, str]:
-    env = dict(os.environ, LAB_PLATFORM=args.platform, LAB_IMAGE="stack", MOLECULE_EPHEMERAL_DIRECTORY=str(args.work / "molecule"))
+    # LAB_PREVIOUS_RELEASE=none: the failover scenario's lab is deployed by this
+    # release alone (its prepare otherwise deploys the previous one first).
+    env = dict(os.environ, LAB_PLATFORM=args.platform, LAB_IMAGE="stack", LAB_PREVIOUS_RELEASE="none",
+               MOLECULE_EPHEMERAL_DIRECTORY=str(args.work / "molecule"))
     env.pop("LAB_WITNESS_GROUP", None)
     if args.servers == 3:
         env["LAB_WITNESS_GROUP"] = "redis_servers"
