@@ -126,7 +126,7 @@ unit: venv
 
 .PHONY: integration
 integration: venv host-packages image
-	python -m pytest -q --import-mode=importlib -p no:cacheprovider tests/integration
+	python -m pytest -q --durations=10 --import-mode=importlib -p no:cacheprovider tests/integration
 
 .PHONY: image
 image: docker
