@@ -53,8 +53,12 @@ $(VENV_STAMP): requirements-dev.txt
 	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
+# Built once under a lock: `make test` runs the static checks beside the
+# integration tests, and both need the venv.
 .PHONY: venv
-venv: $(VENV_STAMP) $(COLLECTION_LINK)
+venv:
+	@mkdir -p $(CACHE)
+	@flock $(CACHE)/venv.lock $(MAKE) --no-print-directory $(VENV_STAMP) $(COLLECTION_LINK)
 
 # Playbooks, Molecule and pytest find the checkout as hastack.redis through this link.
 $(COLLECTION_LINK):
@@ -65,9 +69,10 @@ $(COLLECTION_LINK):
 docker:
 	@tools/ensure-docker.sh
 
-# Real daemons the integration tests start on loopback (never as services), and
-# promtool for the alert rules' tests.
-HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl haproxy:haproxy nginx:nginx chromium:chromium promtool:prometheus
+# Real daemons the integration tests start on loopback (never as services),
+# socat for HAProxy's admin socket as the roles read it, and promtool for the
+# alert rules' tests.
+HOST_PACKAGES := redis-server:redis-server redis-sentinel:redis-sentinel redis-cli:redis-tools openssl:openssl haproxy:haproxy socat:socat nginx:nginx chromium:chromium promtool:prometheus
 .PHONY: host-packages
 host-packages:
 	@missing=""; for pair in $(HOST_PACKAGES); do command -v $${pair%%:*} >/dev/null || missing="$$missing $${pair#*:}"; done; \
@@ -187,19 +192,24 @@ molecule-variants: venv image
 	done
 
 # The static checks need only Python; the lab needs Docker, Debian's packages on
-# this host and the images, mostly downloads: the two run side by side, then
-# the tests that start daemons and labs, one at a time.
+# this host and the images, mostly downloads, and then the integration tests
+# start daemons on loopback: the two run side by side. Then the labs, one at a
+# time.
 # $(call timed,WHAT,COMMAND): runs COMMAND, then prints how long WHAT took.
 timed = start=$$(date +%s); $(2); echo "=== $(1) took $$(( $$(date +%s) - start )) s"
 .PHONY: test
 test:
-	@$(call timed,static checks and lab prerequisites,$(MAKE) --no-print-directory -j2 --output-sync=target static-checks lab-prerequisites)
-	@$(call timed,integration,$(MAKE) --no-print-directory -j1 integration)
+	@$(call timed,static checks beside the lab prerequisites and the integration tests,$(MAKE) --no-print-directory -j2 --output-sync=target static-checks integration-after-prerequisites)
 	@$(MAKE) --no-print-directory -j1 molecule molecule-variants bench-smoke
 
 .PHONY: static-checks
 static-checks:
-	@$(MAKE) --no-print-directory -j1 lint sanity unit
+	@$(call timed,static checks,$(MAKE) --no-print-directory -j1 lint sanity unit)
+
+.PHONY: integration-after-prerequisites
+integration-after-prerequisites:
+	@$(call timed,lab prerequisites,$(MAKE) --no-print-directory -j1 lab-prerequisites)
+	@$(call timed,integration,$(MAKE) --no-print-directory -j1 integration)
 
 # One after the other: the Docker engine and the host's packages both use apt.
 .PHONY: lab-prerequisites
