@@ -1,10 +1,14 @@
 # Copyright (c) 2026, hastack.redis contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""stack_status: one verdict on the whole stack from what each component says (playbooks/status.yml)."""
+"""stack_status: one verdict on the whole stack from what each component says (playbooks/status.yml).
+haproxy_votes: whether one HAProxy counts a Sentinel's vote, from its admin socket's `show stat`
+(redis_sentinel's tasks/votes.yml, before the next Sentinel restarts)."""
 
 from __future__ import annotations
 
+import csv
+import re
 import typing as t
 
 
@@ -66,6 +70,22 @@ def _sentinel_lines(sentinels: t.Mapping[str, t.Mapping[str, t.Any]], problems: 
     return lines, named
 
 
+def is_up(status: t.Any) -> bool:
+    """A server HAProxy counts: UP, or UP and going down (UP 1/2); never DOWN, DOWN 1/2 (going up), MAINT, NOLB."""
+    return str(status or '').startswith('UP')
+
+
+def show_stat(text: t.Any) -> list[dict[str, str]] | None:
+    """HAProxy's `show stat` CSV as one mapping per row, by the header's field names; None when the text has no
+    header (HAProxy did not answer, or answered something else)."""
+    lines = [line for line in str(text or '').splitlines() if line.strip()]
+    if not lines or not lines[0].startswith('# '):
+        return None
+    rows = csv.reader([lines[0][2:]] + lines[1:])
+    header = next(rows)
+    return [dict(zip(header, row)) for row in rows]
+
+
 def _haproxy_row(row: t.Any) -> dict[str, t.Any]:
     """A Redis server as HAProxy sees it, from a mapping or a CSV line server,status,scur,stot."""
     if isinstance(row, t.Mapping):
@@ -84,7 +104,7 @@ def _lb_lines(lbs: t.Mapping[str, t.Mapping[str, t.Any]], problems: list[str]) -
             lines.append(f"lb {name}: {'holds the VIP' if lb.get('holds_vip') else 'standby'}, HAProxy does not answer")
             problems.append(f"HAProxy on {name} does not answer on its admin socket")
             continue
-        up = [server['server'] for server in servers if str(server.get('status', '')).startswith('UP')]
+        up = [server['server'] for server in servers if is_up(server.get('status'))]
         view = ', '.join(f"{server['server']} {server.get('status')} ({server.get('scur')} now, {server.get('stot')} total)"
                          for server in servers)
         lines.append(f"lb {name}: {'holds the VIP' if lb.get('holds_vip') else 'standby'}, HAProxy: {view}")
@@ -110,8 +130,111 @@ def stack_status(data: t.Mapping[str, t.Any], max_lag_bytes: int = 1048576) -> d
             'lines': server_lines + sentinel_lines + lb_lines}
 
 
+# What HAProxy names its Sentinel vote backends (<service>_votes_<server>, haproxy.cfg.j2), as status.yml and
+# hastack-redis.lua tell them from the Redis servers' backends.
+VOTES = '_votes_'
+AGGREGATES = ('FRONTEND', 'BACKEND')
+# socat's errors on a socket that is absent (HAProxy not installed, or never started) or that nothing listens on
+# (HAProxy stopped): no HAProxy runs there.
+NOT_RUNNING = ('No such file or directory', 'Connection refused')
+DONE = ('counted', 'no vote needed', 'no vote server', 'not running', 'unreachable')
+
+
+def _host_port(address: t.Any) -> tuple[str, str]:
+    """show stat's addr (10.30.1.133:26379, [fd00::3]:26379) or an address and port, as (host, port)."""
+    host, _sep, port = str(address or '').rpartition(':')
+    return host.strip('[]'), port
+
+
+def _is_the_sentinel(row: t.Mapping[str, str], sentinel: t.Mapping[str, t.Any]) -> bool:
+    """Its vote server: named after its inventory host (the haproxy role's default), or at its address and port."""
+    if row.get('svname') == str(sentinel.get('host') or ''):
+        return True
+    address = str(sentinel.get('address') or '')
+    return bool(address) and _host_port(row.get('addr')) == (address.strip('[]'), str(sentinel.get('port') or ''))
+
+
+def _server(row: t.Mapping[str, str]) -> str:
+    """backend/server status, with its last check when it is not UP (L4CON Connection refused at step 1...)."""
+    check = '' if is_up(row.get('status')) else ' '.join(part for part in (row.get('check_status'), row.get('last_chk')) if part)
+    return f"{row.get('pxname')}/{row.get('svname')} {row.get('status') or 'without status'}" + (f" ({check})" if check else '')
+
+
+def _read_failure(read: t.Mapping[str, t.Any]) -> tuple[str, str] | None:
+    """(state, reason) when the admin socket gave no `show stat`, else None."""
+    if read.get('unreachable'):
+        return 'unreachable', str(read.get('msg') or 'unreachable')
+    if read.get('skipped'):
+        return 'not running', 'not read (skipped)'
+    if read.get('rc') == 0 or (read.get('rc') is None and 'stdout' in read):
+        return None
+    error = str(read.get('stderr') or '').strip()
+    if not error and read.get('rc') == 2 and read.get('msg'):
+        # The command module could not start socat (errno 2): the haproxy role installs it with HAProxy.
+        return 'not running', 'socat is not installed, nor HAProxy (the haproxy role installs both)'
+    # socat's last line without its date, name and pid: E connect(5, AF=1 "/run/haproxy/admin.sock", 25): ...
+    error = re.sub(r'^.*? socat\[[0-9]+\] ', '', error.splitlines()[-1]) if error else ''
+    if any(marker in error for marker in NOT_RUNNING):
+        return 'not running', error
+    return 'no answer', error or str(read.get('msg') or 'exit code %s' % read.get('rc'))
+
+
+def haproxy_votes(read: t.Any, sentinel: t.Mapping[str, t.Any], haproxy: t.Any = None) -> dict[str, t.Any]:
+    """Whether this HAProxy counts the Sentinel's vote wherever its vote matters.
+
+    `read` is the registered result of socat sending `show stat` to the admin socket (or its output), `sentinel`
+    the Sentinel as redis_sentinel_endpoint publishes it (host, address, port). The vote matters in each vote
+    backend where the other Sentinels' votes HAProxy counts make a majority with it (or without it): the
+    master's. Returns {done, state, message, servers}: state is counted (UP there), waiting (not UP yet), or,
+    with nothing to wait for, no vote needed (no backend where it matters: no other vote counted), no vote server
+    (HAProxy's configuration lists no server for it yet), not running (no HAProxy on the socket) or unreachable
+    (the host); no answer when HAProxy's answer is not `show stat` (done is false: ask again).
+    """
+    name = str(sentinel.get('host') or sentinel.get('address') or 'the Sentinel')
+    if isinstance(read, t.Mapping):
+        haproxy = haproxy or read.get('item')
+    haproxy = haproxy or 'this load balancer'
+    where = f"HAProxy on {haproxy}"
+    if isinstance(read, t.Mapping):
+        failure = _read_failure(read)
+        if failure:
+            state, reason = failure
+            return _votes(state, {'unreachable': f"{haproxy} is unreachable, its HAProxy was not asked about the vote of {name}",
+                                  'not running': f"No HAProxy runs on {haproxy}, none to count the vote of {name}",
+                                  'no answer': f"{where} does not answer about the vote of {name}"}[state] + f": {reason}")
+        read = read.get('stdout')
+    rows = show_stat(read)
+    if rows is None:
+        first = str(read or '').strip().splitlines()[:1]
+        return _votes('no answer', f"{where} does not answer about the vote of {name}: {first[0] if first else 'nothing'}")
+    servers = [row for row in rows if VOTES in row.get('pxname', '') and row.get('svname') not in AGGREGATES]
+    mine = [row for row in servers if _is_the_sentinel(row, sentinel)]
+    if not mine:
+        return _votes('no vote server', f"{where} has no vote server for {name} in its configuration yet")
+    matters, waiting = [], []
+    for row in mine:
+        backend = [other for other in servers if other.get('pxname') == row.get('pxname')]
+        others_up = sum(1 for other in backend if other is not row and is_up(other.get('status')))
+        if others_up and others_up + 1 >= len(backend) // 2 + 1:
+            matters.append(row)
+            if not is_up(row.get('status')):
+                waiting.append(row)
+    if waiting:
+        return _votes('waiting', f"{where} does not count the vote of {name} yet: "
+                      + ', '.join(_server(row) for row in waiting), waiting)
+    if not matters:
+        return _votes('no vote needed', f"{where} counts no other Sentinel's vote for any server: "
+                      f"no majority for the vote of {name} to keep", [])
+    return _votes('counted', f"{where} counts the vote of {name}: " + ', '.join(_server(row) for row in matters), matters)
+
+
+def _votes(state: str, message: str, rows: list[t.Mapping[str, str]] | None = None) -> dict[str, t.Any]:
+    return {'done': state in DONE, 'state': state, 'message': message,
+            'servers': [f"{row.get('pxname')}/{row.get('svname')} {row.get('status')}" for row in rows or []]}
+
+
 class FilterModule:
     """hastack.redis status filters."""
 
     def filters(self) -> dict[str, t.Callable[..., t.Any]]:
-        return {'stack_status': stack_status}
+        return {'stack_status': stack_status, 'haproxy_votes': haproxy_votes}
