@@ -9,7 +9,12 @@ until STOP_FILE appears, as one of the clients applications are:
 - --reconnect-on-error: a new connection after every failed write;
 - --new-connection-each-write: a new connection (and AUTH) for every write;
 - --wait-replicas N: each write followed by `WAIT N timeout`, acknowledged
-  only when N replicas have it (a client that asks for durability).
+  only when N replicas have it (a client that asks for durability);
+- --redis-py: redis-py's client with its defaults, as an application written
+  in Python uses it: a connection pool that checks a connection before
+  handing it out (one the server or a proxy closed while idle is replaced),
+  and a command that meets a closed connection or a timeout retried, up to
+  three times with backoff. Every other client flavour is this collection's.
 
 Every try is logged as `<unix time>\\t<n>\\t<status>\\t<detail>`; status is `ok`
 (acknowledged), `readonly` (a replica answered), `error` (another error
@@ -93,8 +98,62 @@ def outcome(exc: BaseException) -> tuple[str, str]:
     return "conn", detail
 
 
+def redis_py_client(args: argparse.Namespace, password: str) -> t.Any:
+    """redis-py's client for --redis-py, its defaults kept but the timeouts (--timeout) and the protocol (RESP2,
+    as the collection's client speaks); with TLS, the certificate checked against --tls-ca-file and --host."""
+    import redis  # pylint: disable=import-outside-toplevel
+    options: dict[str, t.Any] = {}
+    if args.tls_ca_file:
+        options = {"ssl": True, "ssl_ca_certs": args.tls_ca_file, "ssl_check_hostname": True}
+    return redis.Redis(host=args.host, port=args.port, username=args.user, password=password, protocol=2,
+                       socket_timeout=args.timeout, socket_connect_timeout=args.timeout, **options)
+
+
+def redis_py_outcome(exc: BaseException) -> tuple[str, str]:
+    """outcome() for redis-py's exceptions."""
+    import redis  # pylint: disable=import-outside-toplevel
+    detail = (str(exc) or type(exc).__name__)[:80]
+    if isinstance(exc, redis.exceptions.ReadOnlyError):
+        return "readonly", detail
+    if isinstance(exc, redis.exceptions.TimeoutError):
+        return "timeout", detail
+    if isinstance(exc, (redis.exceptions.ConnectionError, OSError)):
+        return "conn", detail
+    return "error", detail
+
+
+def run_redis_py(args: argparse.Namespace, password: str) -> None:
+    """run() for --redis-py: the client reconnects (and retries) by itself, so every try is one call."""
+    import redis  # pylint: disable=import-outside-toplevel
+    client = redis_py_client(args, password)
+    started = time.monotonic()
+    number = 0
+    with open(args.log, "w", encoding="utf-8", buffering=1 << 16) as log:
+        while not os.path.exists(args.stop_file) and time.monotonic() - started < args.max_seconds:
+            number += 1
+            at = time.time()
+            status, detail = "ok", ""
+            try:
+                client.execute_command("SADD", args.key, number)
+                if args.wait_replicas:
+                    replicas = client.execute_command("WAIT", args.wait_replicas, args.wait_timeout_ms)
+                    if int(replicas) < args.wait_replicas:
+                        status, detail = "unreplicated", f"WAIT counted {replicas} of {args.wait_replicas} replicas"
+            except (redis.exceptions.RedisError, OSError) as exc:
+                status, detail = redis_py_outcome(exc)
+            log.write(f"{at:.6f}\t{number}\t{status}\t{detail}\n")
+            time.sleep(args.interval)
+        log.flush()
+    client.close()
+
+
 def run(args: argparse.Namespace, password: str) -> None:
     tls = tls_options(args)
+    if args.redis_py:
+        run_redis_py(args, password)
+        if args.members_file:
+            read_members(args, password, tls)
+        return
     started = time.monotonic()
     conn = None
     number = 0
@@ -176,6 +235,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="connect (and AUTH) for every write, as clients that do not pool connections")
     parser.add_argument("--reconnect-on-error", action="store_true",
                         help="replace the connection after every failed write, error replies included")
+    parser.add_argument("--redis-py", action="store_true",
+                        help="write with redis-py's client and its defaults (pool, retries) instead of the collection's")
     parser.add_argument("--wait-replicas", type=int, default=0,
                         help="after each write, WAIT for this many replicas; fewer: the write is not acknowledged")
     parser.add_argument("--wait-timeout-ms", type=int, default=100, help="WAIT's timeout in milliseconds")
@@ -184,7 +245,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              "and the host name or address of --host")
     parser.add_argument("--tls-server-name", default="", metavar="NAME",
                         help="with --tls-ca-file: the name the server's certificate must have instead of --host's")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.redis_py and (args.new_connection_each_write or args.reconnect_on_error or args.tls_server_name):
+        parser.error("--redis-py keeps redis-py's own connection handling and checks the certificate for --host: "
+                     "leave out --new-connection-each-write, --reconnect-on-error and --tls-server-name")
+    return args
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -29,8 +29,8 @@ def writer_args(port: int, tmp_path: pathlib.Path, **overrides) -> argparse.Name
     """The writer's options as its command line gives them by default (a pooled client), with `overrides`."""
     values = {"host": "127.0.0.1", "port": port, "user": "app", "key": "k", "log": str(tmp_path / "log"), "members_file": "",
               "stop_file": str(tmp_path / "stop"), "interval": 0.002, "timeout": 0.5, "max_seconds": 20,
-              "new_connection_each_write": False, "reconnect_on_error": False, "wait_replicas": 0, "wait_timeout_ms": 100,
-              "tls_ca_file": "", "tls_server_name": ""}
+              "new_connection_each_write": False, "reconnect_on_error": False, "redis_py": False, "wait_replicas": 0,
+              "wait_timeout_ms": 100, "tls_ca_file": "", "tls_server_name": ""}
     values.update(overrides)
     return argparse.Namespace(**values)
 
@@ -97,6 +97,54 @@ def test_writer_can_open_a_new_connection_for_each_write(fake_server, tmp_path: 
     writes = parse_log((tmp_path / "log").read_text().splitlines())
     assert writes and all(write.status == "ok" for write in writes)
     assert len(auths) == len(writes)
+
+
+@pytest.mark.parametrize("redis_py, failed", [(False, ["conn"]), (True, [])])
+def test_a_closed_connection_fails_one_write_of_the_pooled_client_and_none_of_redis_py(
+        fake_server, tmp_path: pathlib.Path, redis_py: bool, failed: list[str]) -> None:
+    """A proxy's old worker closes the sessions it kept (HAProxy's hard stop after a reload): the collection's pooled
+    client fails the write it tries next; redis-py's pool replaces the closed connection, or retries the command."""
+    members: list[str] = []
+    auths: list[list[str]] = []
+
+    def handler(session, args):
+        name = args[0].upper()
+        if name == "AUTH":
+            auths.append(args[1:])
+            return "OK"
+        if name == "SADD":
+            members.append(args[2])
+            return 1
+        if name == "SMEMBERS":
+            return list(members)
+        return ErrorReply("ERR unknown command '%s'" % args[0])
+
+    server = fake_server(handler)
+    stop = tmp_path / "stop"
+
+    def script() -> None:
+        time.sleep(0.2)
+        server.close_sessions()
+        time.sleep(0.2)
+        stop.touch()
+
+    driver = threading.Thread(target=script)
+    driver.start()
+    run(writer_args(server.port, tmp_path, redis_py=redis_py, members_file=str(tmp_path / "members")), "secret")
+    driver.join()
+    writes = parse_log((tmp_path / "log").read_text().splitlines())
+    assert [write.status for write in writes if write.status != "ok"] == failed
+    assert len(writes) > 50 and writes[-1].status == "ok"
+    # A new connection after the close, as the application user; every acknowledged write is there.
+    assert len(auths) >= 2 and all(auth == ["app", "secret"] for auth in auths)
+    acknowledged = {str(write.number) for write in writes if write.status == "ok"}
+    assert acknowledged <= set((tmp_path / "members").read_text().split())
+
+
+def test_redis_py_keeps_its_own_connection_handling() -> None:
+    with pytest.raises(SystemExit):
+        writer.parse_args(["--host=h", "--user=u", "--log=l", "--stop-file=s", "--redis-py", "--reconnect-on-error"])
+    assert writer.parse_args(["--host=h", "--user=u", "--log=l", "--stop-file=s", "--redis-py"]).redis_py
 
 
 @pytest.mark.parametrize("reconnect_on_error", [False, True])

@@ -230,6 +230,14 @@ class FakeRedis:
             data = result if isinstance(result, bytes) else encode_value(result, session['protocol'])
             client.sendall(data)
 
+    def close_sessions(self):
+        """Close every open connection and keep serving new ones: a proxy's worker that stops."""
+        for client in self._clients:
+            try:
+                client.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
     def stop(self):
         """Stop accepting and close every connection."""
         self._stop.set()
