@@ -98,64 +98,81 @@ def outcome(exc: BaseException) -> tuple[str, str]:
     return "conn", detail
 
 
-def redis_py_client(args: argparse.Namespace, password: str) -> t.Any:
+class LabClient:
+    """The collection's client as the lab's pooled, reconnecting and per-write clients use it: one connection, kept
+    until it fails (a timeout, a reset, a close; an error reply keeps it unless --reconnect-on-error), or closed
+    after every write with --new-connection-each-write."""
+
+    def __init__(self, args: argparse.Namespace, password: str, tls: t.Any) -> None:
+        self.args, self.password, self.tls = args, password, tls
+        self.conn: t.Any = None
+
+    def command(self, *words: t.Any) -> t.Any:
+        if self.conn is None:
+            self.conn = connect(self.args.host, self.args.port, self.args.user, self.password, self.args.timeout, self.tls)
+        return self.conn.command(*words)
+
+    def failed(self, exc: BaseException) -> tuple[str, str] | None:
+        """How `exc` is logged, None when it is not the client's to log; a lost connection is dropped."""
+        if not isinstance(exc, resp.RedisError):
+            return None
+        status, detail = outcome(exc)
+        if status == "conn" or not isinstance(exc, resp.ServerError):
+            self.close()
+        return status, detail
+
+    def written(self, status: str) -> None:
+        """After each try: a new connection for the next one with --new-connection-each-write, or after a failed
+        (or unreplicated) write with --reconnect-on-error."""
+        if self.args.new_connection_each_write or (status != "ok" and self.args.reconnect_on_error):
+            self.close()
+
+    def close(self) -> None:
+        if self.conn is not None:
+            conn, self.conn = self.conn, None
+            conn.close()
+
+
+class RedisPyClient:
     """redis-py's client for --redis-py, its defaults kept but the timeouts (--timeout) and the protocol (RESP2,
-    as the collection's client speaks); with TLS, the certificate checked against --tls-ca-file and --host."""
-    import redis  # pylint: disable=import-outside-toplevel
-    options: dict[str, t.Any] = {}
-    if args.tls_ca_file:
-        options = {"ssl": True, "ssl_ca_certs": args.tls_ca_file, "ssl_check_hostname": True}
-    return redis.Redis(host=args.host, port=args.port, username=args.user, password=password, protocol=2,
-                       socket_timeout=args.timeout, socket_connect_timeout=args.timeout, **options)
+    as the collection's client speaks); with TLS, the certificate checked against --tls-ca-file and --host. Its
+    pool replaces a closed connection and retries a command by itself."""
 
+    def __init__(self, args: argparse.Namespace, password: str, tls: t.Any) -> None:
+        import redis  # pylint: disable=import-outside-toplevel
+        self.redis = redis
+        options: dict[str, t.Any] = {"ssl": True, "ssl_ca_certs": args.tls_ca_file, "ssl_check_hostname": True} if tls else {}
+        self.client = redis.Redis(host=args.host, port=args.port, username=args.user, password=password, protocol=2,
+                                  socket_timeout=args.timeout, socket_connect_timeout=args.timeout, **options)
 
-def redis_py_outcome(exc: BaseException) -> tuple[str, str]:
-    """outcome() for redis-py's exceptions."""
-    import redis  # pylint: disable=import-outside-toplevel
-    detail = (str(exc) or type(exc).__name__)[:80]
-    if isinstance(exc, redis.exceptions.ReadOnlyError):
-        return "readonly", detail
-    if isinstance(exc, redis.exceptions.TimeoutError):
-        return "timeout", detail
-    if isinstance(exc, (redis.exceptions.ConnectionError, OSError)):
-        return "conn", detail
-    return "error", detail
+    def command(self, *words: t.Any) -> t.Any:
+        return self.client.execute_command(*words)
 
+    def failed(self, exc: BaseException) -> tuple[str, str] | None:
+        """outcome() for redis-py's exceptions."""
+        errors = self.redis.exceptions
+        if not isinstance(exc, (errors.RedisError, OSError)):
+            return None
+        detail = (str(exc) or type(exc).__name__)[:80]
+        if isinstance(exc, errors.ReadOnlyError):
+            return "readonly", detail
+        if isinstance(exc, errors.TimeoutError):
+            return "timeout", detail
+        if isinstance(exc, (errors.ConnectionError, OSError)):
+            return "conn", detail
+        return "error", detail
 
-def run_redis_py(args: argparse.Namespace, password: str) -> None:
-    """run() for --redis-py: the client reconnects (and retries) by itself, so every try is one call."""
-    import redis  # pylint: disable=import-outside-toplevel
-    client = redis_py_client(args, password)
-    started = time.monotonic()
-    number = 0
-    with open(args.log, "w", encoding="utf-8", buffering=1 << 16) as log:
-        while not os.path.exists(args.stop_file) and time.monotonic() - started < args.max_seconds:
-            number += 1
-            at = time.time()
-            status, detail = "ok", ""
-            try:
-                client.execute_command("SADD", args.key, number)
-                if args.wait_replicas:
-                    replicas = client.execute_command("WAIT", args.wait_replicas, args.wait_timeout_ms)
-                    if int(replicas) < args.wait_replicas:
-                        status, detail = "unreplicated", f"WAIT counted {replicas} of {args.wait_replicas} replicas"
-            except (redis.exceptions.RedisError, OSError) as exc:
-                status, detail = redis_py_outcome(exc)
-            log.write(f"{at:.6f}\t{number}\t{status}\t{detail}\n")
-            time.sleep(args.interval)
-        log.flush()
-    client.close()
+    def written(self, status: str) -> None:
+        pass
+
+    def close(self) -> None:
+        self.client.close()
 
 
 def run(args: argparse.Namespace, password: str) -> None:
     tls = tls_options(args)
-    if args.redis_py:
-        run_redis_py(args, password)
-        if args.members_file:
-            read_members(args, password, tls)
-        return
+    client = (RedisPyClient if args.redis_py else LabClient)(args, password, tls)
     started = time.monotonic()
-    conn = None
     number = 0
     with open(args.log, "w", encoding="utf-8", buffering=1 << 16) as log:
         while not os.path.exists(args.stop_file) and time.monotonic() - started < args.max_seconds:
@@ -163,28 +180,21 @@ def run(args: argparse.Namespace, password: str) -> None:
             at = time.time()
             status, detail = "ok", ""
             try:
-                if conn is None:
-                    conn = connect(args.host, args.port, args.user, password, args.timeout, tls)
-                conn.command("SADD", args.key, number)
+                client.command("SADD", args.key, number)
                 if args.wait_replicas:
-                    replicas = conn.command("WAIT", args.wait_replicas, args.wait_timeout_ms)
+                    replicas = client.command("WAIT", args.wait_replicas, args.wait_timeout_ms)
                     if int(replicas) < args.wait_replicas:
                         status, detail = "unreplicated", f"WAIT counted {replicas} of {args.wait_replicas} replicas"
-            except resp.RedisError as exc:
-                status, detail = outcome(exc)
-                if not isinstance(exc, resp.ServerError) or status == "conn":
-                    conn = None  # the client closed it: reconnect for the next write
-            if status != "ok" and args.reconnect_on_error and conn is not None:
-                conn.close()
-                conn = None
-            if args.new_connection_each_write and conn is not None:
-                conn.close()
-                conn = None
+            except Exception as exc:  # pylint: disable=broad-except  # the client says which are its failures
+                failure = client.failed(exc)
+                if failure is None:
+                    raise
+                status, detail = failure
+            client.written(status)
             log.write(f"{at:.6f}\t{number}\t{status}\t{detail}\n")
             time.sleep(args.interval)
         log.flush()
-    if conn is not None:
-        conn.close()
+    client.close()
     if args.members_file:
         read_members(args, password, tls)
 
