@@ -233,8 +233,9 @@ bench: venv image demo-packages
 
 # The benchmark itself, once per fault on a fresh lab with the defaults (part of
 # make test): it runs end to end, and no trial fails, loses or misroutes a write.
-# redis-benchmark runs a tenth of make bench's requests: the smoke run proves the
-# throughput path works, make bench measures it.
+# redis-benchmark runs a fortieth of make bench's requests and the steady load
+# 10 s: the smoke run proves the throughput and steady-load paths work, make
+# bench measures them.
 # The lab with load balancers on hosts of their own (molecule/lb_hosts) and three
 # Redis servers (the witness too): every fault and the rolling restart (with its
 # switchover) run on a group with two replicas and load balancers that run
@@ -255,7 +256,7 @@ BENCH_SMOKE_FAULTS := master-crash,rolling-restart,master-partition,master-isola
 .PHONY: bench-smoke
 bench-smoke: venv image demo-packages
 	@echo "=== bench smoke run: $(BENCH_SMOKE_FAULTS)"
-	$(call timed,bench smoke run,python bench/bench.py --profiles defaults --trials 1 --steady 20 --rounds 1 --requests 20000 --servers 3 --scenario lb_hosts --check \
+	$(call timed,bench smoke run,python bench/bench.py --profiles defaults --trials 1 --steady 10 --rounds 1 --requests 5000 --servers 3 --scenario lb_hosts --check \
 	  --faults $(BENCH_SMOKE_FAULTS) --output $(CACHE)/bench-smoke --work $(CACHE)/bench-smoke/work)
 
 .PHONY: build
