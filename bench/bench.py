@@ -31,6 +31,7 @@ from pathlib import Path
 
 import yaml
 
+from ansible_collections.hastack.redis.bench import heavy
 from ansible_collections.hastack.redis.lab import model as lab
 from ansible_collections.hastack.redis.bench.summary import ELECTION_BOUND_SECONDS, FAILING_OVER, NETWORK_FAULTS
 from ansible_collections.hastack.redis.lab.report import Write, event_report, parse_log
@@ -732,7 +733,8 @@ def run_faults(args: argparse.Namespace, profile: str, directory: Path) -> dict[
 
 
 def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str, t.Any]:
-    """Writes and redis-benchmark load through the VIP, no fault: any failover or VIP move is false."""
+    """Writes and redis-benchmark load through the VIP, no fault: any failover or VIP move is false. With a dataset
+    (--dataset-mb), the master also saves it, rewrites its AOF and resyncs every replica in full meanwhile."""
     lab.settle(first_lb())
     log(f"[{profile}] steady load for {args.steady:.0f} s")
     started = time.time()
@@ -743,7 +745,7 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
             ["redis-benchmark", "-h", lab.VIP, "--user", user[0], "-a", user[1], *benchmark_tls(), "-c", "8", "-n", "1000000000",
              "-t", "set,get", "-r", "100000", "-l", "-q"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            with Writer(directory, "steady") as writer:
+            with Writer(directory, "steady") as writer, heavy.Disturbances(args.steady if args.dataset_mb else 0) as disturbances:
                 time.sleep(args.steady)
                 writes, members = writer.stop()
         finally:
@@ -758,6 +760,7 @@ def steady(args: argparse.Namespace, profile: str, directory: Path) -> dict[str,
         "false_failovers": lab.sentinel_epoch("witness") - epoch,
         "vip_moves": sum(lab.keepalived_masters_since(lb, started) for lb in lab.LOAD_BALANCERS),
         "sdown_events": sum(lab.count_in_log(host, lab.SENTINEL_LOG, "+sdown") for host in lab.SENTINELS) - sdown,
+        "disturbances": disturbances.done,
     }
 
 
@@ -900,6 +903,7 @@ def profile_key(args: argparse.Namespace, profile: str) -> str:
     """The name a profile's results go under: the profile, and the lab's shape where it is not the reference one."""
     shape = [LAB_SHAPES.get(args.scenario, args.scenario)] if args.scenario != "failover" else []
     shape += ["3 servers"] if args.servers == 3 else []
+    shape += [f"heavy load, {args.dataset_mb} MB dataset"] if args.dataset_mb else []
     return f"{profile} ({', '.join(shape)})" if shape else profile
 
 
@@ -910,8 +914,15 @@ def run_profile(args: argparse.Namespace, profile: str) -> dict[str, t.Any]:
     directory.mkdir(parents=True, exist_ok=True)
     result: dict[str, t.Any] = {"title": profile_title(profile), "settings": profile_settings(profile),
                                 "lab": {"scenario": args.scenario, "servers": list(lab.SERVERS), "load_balancers": list(lab.LOAD_BALANCERS)}}
-    result["faults"] = run_faults(args, profile, directory)
-    result["steady"] = steady(args, profile, directory) if args.steady > 0 else None
+    if args.dataset_mb:
+        log(f"[{profile}] writing a dataset of {args.dataset_mb} MB through the VIP")
+        result["dataset"] = heavy.load_dataset(args.dataset_mb)
+        log(f"[{profile}] dataset: {result['dataset']}")
+    with heavy.Mix(enabled=bool(args.dataset_mb)) as mix:
+        result["faults"] = run_faults(args, profile, directory)
+        result["steady"] = steady(args, profile, directory) if args.steady > 0 else None
+    if args.dataset_mb:
+        result["mix"] = dict(mix.counts, first_failure=mix.first_failure)
     result["throughput"], result["latency"] = [], []
     if args.rounds > 0:
         with lab.benchmark_user() as user:
@@ -941,6 +952,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--servers", type=int, choices=(2, 3), default=2,
                         help="Redis servers in the lab: 2 (redis1, redis2) or 3 (the witness too: a group with two replicas)")
     parser.add_argument("--timeout", type=float, default=90, help="seconds to wait for any one recovery")
+    parser.add_argument("--dataset-mb", type=int, default=0,
+                        help="the heavy load (bench/heavy.py): a dataset of this many MB, a client mix of large values and "
+                             "slow commands in every trial, a BGSAVE, an AOF rewrite and a full resync in the steady load")
     parser.add_argument("--reuse-lab", action="store_true", help="measure the lab that runs now (one profile, no rebuild)")
     parser.add_argument("--keep-lab", action="store_true", help="leave the last lab running")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results", help="directory for results.json, results.md, PNGs")

@@ -220,7 +220,27 @@ def _steady(profiles: dict[str, t.Any]) -> list[str]:
         false_failovers = steady.get("false_failovers")
         met = None if false_failovers is None else false_failovers == 0
         rows.append([name] + [_count(steady.get(key)) for key in keys] + ["0 false failovers", _met(met)])
-    return lines + _table(header, rows) + [""]
+    return lines + _table(header, rows) + [""] + _heavy(profiles)
+
+
+def _heavy(profiles: dict[str, t.Any]) -> list[str]:
+    """What the heavy load (--dataset-mb, bench/heavy.py) put on the master, per profile that ran it."""
+    lines = []
+    for name, profile in profiles.items():
+        dataset, mix = profile.get("dataset"), profile.get("mix") or {}
+        if not dataset:
+            continue
+        done = [f"{item['what']} at {item['at_seconds']:.0f} s"
+                + (f": failed ({item['error']})" if item.get("error") else f", {item['seconds']:.1f} s long, fork {item['fork_ms']:.1f} ms")
+                for item in (profile.get("steady") or {}).get("disturbances") or []]
+        lines.append(
+            f"- {name}: a dataset of {dataset['megabytes']:,} MB ({dataset['keys']:,} values of {dataset['value_bytes']:,} bytes "
+            f"and a list of {dataset['list_items']:,} items; {dataset['used_memory_mb']:,} MB in the master's memory), and beside "
+            f"the writers, through the VIP, {_count(mix.get('large_values'))} 1 MB values written and read back, "
+            f"{_count(mix.get('list_reads'))} reads of the whole list and {_count(mix.get('slow_commands'))} commands that kept "
+            f"the server busy 0.2 s each ({_count(mix.get('failures'))} of them failed, during the trials' faults). "
+            + (f"During the steady load: {'; '.join(done)}." if done else "No disturbance ran during a steady load."))
+    return (["With the heavy load (`--dataset-mb`, bench/heavy.py):", ""] + lines + [""]) if lines else []
 
 
 def _throughput(profiles: dict[str, t.Any]) -> list[str]:

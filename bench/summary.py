@@ -178,6 +178,8 @@ def summarize(results: dict[str, t.Any]) -> dict[str, t.Any]:
             "title": profile.get("title", name),
             "faults": faults,
             "steady": profile.get("steady"),
+            "dataset": profile.get("dataset"),
+            "mix": profile.get("mix"),
             "throughput": summarize_throughput(profile.get("throughput") or []),
             "latency": summarize_latency(profile.get("latency") or []),
         }
