@@ -4,7 +4,8 @@
 """The heavy load of the benchmark (`bench.py --dataset-mb N`): the load a real
 master carries, next to the writer whose log the trials measure.
 
-- The dataset: N MB of 1 KB values (keys `heavy:data:<n>`) and a list of
+- The dataset: N MB of 1 KB values that do not compress (keys
+  `heavy:data:<n>`) and a list of
   100,000 items (`heavy:list`), written through the VIP as the application
   in chunks of 10 MB, each only once every replica is within 32 MB of the
   master (a faster fill would overrun the replicas' output buffers and start
@@ -40,10 +41,17 @@ MAX_REPLICA_LAG_BYTES = 32 * 1024 * 1024
 LARGE_VALUE = b"v" * (1024 * 1024)
 SLOW_COMMAND_MICROSECONDS = 200000
 
+# Values that do not compress (the RDB compresses each value with LZF, so
+# repeated letters would make a snapshot and a full resync of 2 GB move about
+# 90 MB): each a slice of 64 KB of pseudo-random bytes, at an offset of its own.
 FILL = """
-local value = string.rep('x', tonumber(ARGV[3]))
+local size = tonumber(ARGV[3])
+local bytes = {}
+for i = 1, 65536 do bytes[i] = string.char(math.random(0, 255)) end
+local pool = table.concat(bytes)
 for n = tonumber(ARGV[1]), tonumber(ARGV[1]) + tonumber(ARGV[2]) - 1 do
-  redis.call('SET', KEYS[1] .. n, value)
+  local offset = (n * 7919) % (65536 - size) + 1
+  redis.call('SET', KEYS[1] .. n, string.sub(pool, offset, offset + size - 1))
 end
 return tonumber(ARGV[2])
 """
